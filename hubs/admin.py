@@ -1,0 +1,77 @@
+from django.contrib import admin
+
+from hubs.models import Hub, HubMembership, InteractionEvent, Widget, WidgetDailyEventCount, WidgetVersion
+from ihf.admin import ReadOnlyAdmin
+
+
+class MembershipInline(admin.TabularInline):
+    model = HubMembership
+    extra = 1
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Hub)
+class HubAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "domain", "created_at")
+    search_fields = ("name", "slug", "domain")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [MembershipInline]
+
+
+@admin.register(HubMembership)
+class HubMembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "hub", "role")
+    list_filter = ("role", "hub")
+    search_fields = ("user__email", "hub__name")
+    autocomplete_fields = ["user", "hub"]
+    list_select_related = ("user", "hub")
+
+
+class WidgetVersionInline(admin.TabularInline):
+    model = WidgetVersion
+    fields = ("version", "schema_snapshot", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Widget)
+class WidgetAdmin(admin.ModelAdmin):
+    list_display = ("name", "hub", "widget_type", "status", "version")
+    list_filter = ("status", "widget_type", "hub")
+    search_fields = ("name", "capability_ref", "view_context")
+    list_select_related = ("hub",)
+    readonly_fields = ("version", "created_at")
+    autocomplete_fields = ["hub"]
+    inlines = [WidgetVersionInline]
+
+    def has_delete_permission(self, request, obj=None):
+        # Widgets with recorded events cannot be deleted (the event log is append-only): retire them instead.
+        return False
+
+
+@admin.register(WidgetVersion)
+class WidgetVersionAdmin(ReadOnlyAdmin):
+    list_display = ("widget", "version", "created_at")
+    list_select_related = ("widget",)
+    search_fields = ("widget__name",)
+
+
+@admin.register(InteractionEvent)
+class InteractionEventAdmin(ReadOnlyAdmin):
+    list_display = ("occurred_at", "event_type", "widget", "actor_type", "view_context_ref")
+    list_filter = ("event_type", "actor_type")
+    list_select_related = ("widget",)
+    search_fields = ("=id", "=widget__id", "widget__name")
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False  # COUNT(*) over the whole event log is too slow to run on every page
+
+
+@admin.register(WidgetDailyEventCount)
+class WidgetDailyEventCountAdmin(ReadOnlyAdmin):
+    list_display = ("day", "widget", "event_count")
+    list_select_related = ("widget",)
+    date_hierarchy = "day"

@@ -1,0 +1,190 @@
+import uuid
+
+from django.conf import settings
+from django.db import models, transaction
+from django.urls import reverse
+
+from ihf.db import GEN_RANDOM_UUID, NOW, ShortTextField, SlugTextField
+from ihf.ids import uuid7
+
+
+class Role(models.TextChoices):
+    STEWARD = "steward", "Steward"
+    REVIEWER = "reviewer", "Reviewer"
+    VIEWER = "viewer", "Viewer"
+
+
+class HubQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(memberships__user=user)
+
+
+class Hub(models.Model):
+    """A bounded product area owned by its stewards."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=GEN_RANDOM_UUID)
+    slug = SlugTextField(unique=True)
+    name = ShortTextField()
+    domain = ShortTextField()
+    created_at = models.DateTimeField(db_default=NOW, editable=False)
+
+    objects = HubQuerySet.as_manager()
+
+    class Meta:
+        db_table = "hubs"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("feedback:hub", args=[self.slug])
+
+
+class HubMembership(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=GEN_RANDOM_UUID)
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.TextField(choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(db_default=NOW, editable=False)
+
+    class Meta:
+        db_table = "hub_memberships"
+        ordering = ["hub__name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["hub", "user"], name="hub_memberships_hub_user_uniq"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="hub_memberships_role_check"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} of {self.hub}"
+
+
+class WidgetStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    EXPERIMENTAL = "experimental", "Experimental"
+    DEPRECATED = "deprecated", "Deprecated"
+    RETIRED = "retired", "Retired"
+
+
+class Widget(models.Model):
+    """The smallest governable unit of a UI. Changing a governed field makes a new version."""
+
+    GOVERNED_FIELDS = ("name", "widget_type", "capability_ref", "view_context", "policy_scope", "status")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=GEN_RANDOM_UUID)
+    hub = models.ForeignKey(Hub, on_delete=models.RESTRICT, related_name="widgets", db_index=False)
+    name = ShortTextField()
+    widget_type = ShortTextField()
+    capability_ref = ShortTextField(null=True, blank=True)
+    view_context = ShortTextField(null=True, blank=True)
+    policy_scope = ShortTextField(default="internal", db_default="internal")
+    status = models.TextField(choices=WidgetStatus.choices, default=WidgetStatus.ACTIVE, db_default="active")
+    version = models.IntegerField(default=1, db_default=1, editable=False)
+    created_at = models.DateTimeField(db_default=NOW, editable=False)
+
+    class Meta:
+        db_table = "widgets"
+        ordering = ["name"]
+        indexes = [models.Index(fields=["hub", "widget_type", "status"], name="widgets_hub_type_status_idx")]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        """Save, and when a governed field changed, bump `version` and record a `widget_versions` row
+        with the new snapshot in the same transaction."""
+        with transaction.atomic():
+            if self._state.adding:
+                super().save(*args, **kwargs)
+                self.versions.create(version=self.version, schema_snapshot=self.snapshot())
+                return
+            # Locking the stored row serialises concurrent edits, so two of them cannot take the same number.
+            stored = Widget.objects.select_for_update().only("version", *self.GOVERNED_FIELDS).get(pk=self.pk)
+            if stored.snapshot() == self.snapshot():
+                self.version = stored.version
+                super().save(*args, **kwargs)
+                return
+            self.version = stored.version + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+            super().save(*args, **kwargs)
+            self.versions.create(version=self.version, schema_snapshot=self.snapshot())
+
+    def get_absolute_url(self):
+        return reverse("feedback:widget", args=[self.hub.slug, self.pk])
+
+    def snapshot(self) -> dict:
+        return {field: getattr(self, field) for field in self.GOVERNED_FIELDS}
+
+
+class WidgetVersion(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=GEN_RANDOM_UUID)
+    widget = models.ForeignKey(Widget, on_delete=models.CASCADE, related_name="versions", db_index=False)
+    version = models.IntegerField()
+    schema_snapshot = models.JSONField()
+    created_at = models.DateTimeField(db_default=NOW, editable=False)
+
+    class Meta:
+        db_table = "widget_versions"
+        ordering = ["widget", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["widget", "version"], name="widget_versions_widget_id_version_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.widget} v{self.version}"
+
+
+class InteractionEvent(models.Model):
+    """One thing a person (or agent) did with a widget. Append-only: the database refuses UPDATE and DELETE
+    (`sql/interaction_events_append_only.sql`); a correction is a new `retracted` event."""
+
+    RETRACTED = "retracted"
+
+    id = models.UUIDField(primary_key=True, default=uuid7, db_default=GEN_RANDOM_UUID)
+    widget = models.ForeignKey(Widget, on_delete=models.CASCADE, related_name="events", db_index=False)
+    event_type = models.TextField()
+    actor_id = models.UUIDField(null=True, blank=True)
+    actor_type = models.TextField(default="user", db_default="user")
+    view_context_ref = models.TextField(null=True, blank=True)
+    metadata = models.JSONField(default=dict, db_default=models.Value({}, output_field=models.JSONField()))
+    occurred_at = models.DateTimeField(db_default=NOW)
+
+    class Meta:
+        db_table = "interaction_events"
+        ordering = ["-occurred_at"]
+        # The seed's index names are longer than Django allows, so the indexes are created by
+        # `sql/phase1_indexes.sql`.
+
+    def __str__(self):
+        return f"{self.event_type} on {self.widget_id} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class WidgetDailyEventCount(models.Model):
+    """Per-widget, per-UTC-day event counts, kept current by a statement trigger on `interaction_events`
+    (`sql/interaction_event_rollup.sql`). Pages read this, not the raw log (DESIGN.md, invariant 7)."""
+
+    widget = models.ForeignKey(
+        Widget, on_delete=models.CASCADE, related_name="daily_event_counts", db_index=False
+    )
+    day = models.DateField()
+    event_count = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "widget_daily_event_counts"
+        constraints = [
+            models.UniqueConstraint(fields=["widget", "day"], name="widget_daily_event_counts_widget_day_key")
+        ]
+        indexes = [models.Index(fields=["day"], name="widget_daily_counts_day_idx")]
+
+    def __str__(self):
+        return f"{self.widget_id} on {self.day}: {self.event_count}"

@@ -1,0 +1,45 @@
+"""Reads that pages share. Counts come from the per-day rollup, never from the raw event log."""
+
+from datetime import timedelta
+
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from hubs.models import Hub, Widget, WidgetDailyEventCount
+
+RECENT_DAYS = 30
+
+
+def recent_since():
+    """First UTC day of the recent window: the last 30 calendar days, today included."""
+    return timezone.now().date() - timedelta(days=RECENT_DAYS - 1)
+
+
+def _scalar(queryset) -> Coalesce:
+    return Coalesce(Subquery(queryset, output_field=IntegerField()), 0)
+
+
+def hubs_with_counts(queryset: QuerySet[Hub]) -> QuerySet[Hub]:
+    widgets = (
+        Widget.objects.filter(hub=OuterRef("pk")).order_by().values("hub").annotate(n=Count("*")).values("n")
+    )
+    events = (
+        WidgetDailyEventCount.objects.filter(widget__hub=OuterRef("pk"), day__gte=recent_since())
+        .order_by()
+        .values("widget__hub")
+        .annotate(n=Sum("event_count"))
+        .values("n")
+    )
+    return queryset.annotate(widget_count=_scalar(widgets), events_30d=_scalar(events))
+
+
+def widgets_with_event_counts(queryset: QuerySet[Widget]) -> QuerySet[Widget]:
+    events = (
+        WidgetDailyEventCount.objects.filter(widget=OuterRef("pk"), day__gte=recent_since())
+        .order_by()
+        .values("widget")
+        .annotate(n=Sum("event_count"))
+        .values("n")
+    )
+    return queryset.annotate(events_30d=_scalar(events))

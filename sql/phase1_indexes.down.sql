@@ -1,0 +1,3 @@
+DROP INDEX IF EXISTS interaction_events_widget_id_occurred_at_idx;
+DROP INDEX IF EXISTS interaction_events_occurred_at_idx;
+DROP INDEX IF EXISTS interaction_events_widget_id_idx;
