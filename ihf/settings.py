@@ -127,10 +127,18 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
 
-EMAIL_BACKEND = env(
-    "EMAIL_BACKEND",
-    default=f"django.core.mail.backends.{'console' if DEBUG else 'smtp'}.EmailBackend",
-)
+# Django 6.1 mailers. In development mail goes to the console; in production set MAILER_BACKEND and
+# MAILER_OPTIONS (JSON, e.g. {"host": "smtp.example.com", "port": 587, "use_tls": true}).
+MAILERS = {
+    "default": {
+        "BACKEND": env(
+            "MAILER_BACKEND",
+            default=f"django.core.mail.backends.{'console' if DEBUG else 'smtp'}.EmailBackend",
+        ),
+        "OPTIONS": env.json("MAILER_OPTIONS", default={}),
+    }
+}
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="IHF <ihf@localhost>")
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,208 @@
+"""The demo data set: deterministic, so that building it twice gives the same rows (and the second build
+inserts nothing). Times are anchored to the demo hubs' `created_at`, fixed by the first build."""
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ihf.ids import uuid7
+
+NAMESPACE = uuid.UUID("6f1c2a4e-9d7b-4c1e-8a55-1f0e3b2c7d90")
+PASSWORD = "ihf-demo"
+DAYS = 90
+
+USERS = [
+    # email, name, superuser, role in every demo hub (None: no membership)
+    ("admin@ihf.local", "Ada Admin", True, None),
+    ("steward@ihf.local", "Sam Steward", False, "steward"),
+    ("reviewer@ihf.local", "Riley Reviewer", False, "reviewer"),
+    ("viewer@ihf.local", "Vic Viewer", False, "viewer"),
+]
+
+HUBS = [
+    (
+        "checkout",
+        "Checkout & Payments",
+        "shop.example.com",
+        ["cart", "payment", "address", "coupon", "shipping"],
+    ),
+    (
+        "search",
+        "Search & Discovery",
+        "shop.example.com",
+        ["search", "filter", "results", "sort", "suggestion"],
+    ),
+    ("onboarding", "Onboarding", "app.example.com", ["signup", "welcome", "profile", "tour", "invite"]),
+    ("billing", "Billing Portal", "billing.example.com", ["invoice", "plan", "card", "usage", "tax"]),
+    ("help", "Help Center", "help.example.com", ["article", "contact", "chat", "feedback", "faq"]),
+    (
+        "analytics",
+        "Analytics Workspace",
+        "insights.example.com",
+        ["report", "dashboard", "export", "segment"],
+    ),
+]
+
+# widget type -> (event types with weights, path fragment)
+WIDGET_TYPES = {
+    "button": ({"clicked": 70, "viewed": 25, "error": 5}, "action"),
+    "form": ({"viewed": 30, "input_changed": 35, "submitted": 25, "error": 10}, "form"),
+    "search-box": ({"viewed": 20, "input_changed": 45, "submitted": 30, "error": 5}, "search"),
+    "data-table": ({"viewed": 50, "clicked": 30, "scrolled": 17, "error": 3}, "table"),
+    "chart": ({"viewed": 70, "clicked": 20, "error": 10}, "chart"),
+    "navigation": ({"clicked": 80, "viewed": 20}, "nav"),
+    "modal": ({"viewed": 50, "dismissed": 30, "clicked": 15, "error": 5}, "dialog"),
+    "date-picker": ({"viewed": 30, "input_changed": 55, "error": 15}, "date"),
+    "file-upload": ({"viewed": 30, "submitted": 45, "error": 25}, "upload"),
+}
+STATUSES = ["active"] * 16 + ["experimental"] * 2 + ["deprecated"] + ["retired"]
+SEVERITIES = ["low"] * 30 + ["medium"] * 40 + ["high"] * 22 + ["critical"] * 8
+ANNOTATION_TEXTS = {
+    "friction": [
+        "Took three tries to get the {thing} to accept my input.",
+        "The {thing} is slow to respond after clicking; I clicked twice and got two results.",
+        "Too many steps in the {thing}; I lost track of where I was.",
+    ],
+    "bug": [
+        "The {thing} shows an error after submitting, but the change was saved anyway.",
+        "The {thing} breaks on a narrow screen: the last column is cut off.",
+        "After going back, the {thing} forgets everything I entered.",
+    ],
+    "confusion": [
+        "Not clear what the {thing} does before you use it. The label is vague.",
+        "I expected the {thing} to save automatically; it did not.",
+    ],
+    "accessibility": [
+        "The {thing} cannot be reached with the keyboard alone.",
+        "Screen reader announces the {thing} as 'button button'.",
+        "Contrast of the {thing} text is too low on the grey background.",
+    ],
+    "suggestion": [
+        "It would help if the {thing} remembered my last choice.",
+        "Could the {thing} show a preview before confirming?",
+    ],
+    "praise": [
+        "The new {thing} is much faster than before, nice.",
+        "Love how clear the {thing} is now.",
+    ],
+}
+
+
+def demo_id(*parts) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, ":".join(str(p) for p in parts))
+
+
+@dataclass
+class WidgetSpec:
+    id: uuid.UUID
+    hub_slug: str
+    name: str
+    widget_type: str
+    capability_ref: str
+    view_context: str
+    status: str
+    history: list[dict]  # snapshots, oldest first; the last is the current state
+    weight: float
+
+
+def build_widgets(widgets_per_hub: int) -> list[WidgetSpec]:
+    rng = random.Random(1)
+    specs = []
+    types = list(WIDGET_TYPES)
+    for slug, _name, _domain, nouns in HUBS:
+        combos = [(noun, wtype) for noun in nouns for wtype in types]
+        rng.shuffle(combos)
+        for index in range(widgets_per_hub):
+            noun, wtype = combos[index % len(combos)]
+            suffix = f" {index // len(combos) + 1}" if index >= len(combos) else ""
+            name = f"{noun.capitalize()} {wtype.replace('-', ' ')}{suffix}"
+            current = {
+                "name": name,
+                "widget_type": wtype,
+                "capability_ref": f"{slug}.{noun}.{WIDGET_TYPES[wtype][1]}",
+                "view_context": f"/{slug}/{noun}",
+                "policy_scope": rng.choice(["internal", "internal", "public", "restricted"]),
+                "status": rng.choice(STATUSES),
+            }
+            history = [current]
+            for _ in range(rng.choice([0, 0, 0, 1, 1, 2])):
+                earlier = dict(history[0])
+                change = rng.choice(["name", "status", "view_context", "policy_scope"])
+                earlier[change] = {
+                    "name": f"{earlier['name']} (old)",
+                    "status": "experimental",
+                    "view_context": f"{earlier['view_context']}/legacy",
+                    "policy_scope": "internal" if earlier["policy_scope"] != "internal" else "public",
+                }[change]
+                history.insert(0, earlier)
+            specs.append(
+                WidgetSpec(
+                    id=demo_id("widget", slug, index),
+                    hub_slug=slug,
+                    name=name,
+                    widget_type=wtype,
+                    capability_ref=current["capability_ref"],
+                    view_context=current["view_context"],
+                    status=current["status"],
+                    history=history,
+                    # A few widgets get most of the traffic, as in real products.
+                    weight=1.0 / (index + 1) ** 0.8,
+                )
+            )
+    return specs
+
+
+def generate_events(widgets: list[WidgetSpec], count: int, anchor: datetime):
+    """Yield event rows (id, widget_id, event_type, actor_id, actor_type, view_context_ref, metadata json,
+    occurred_at), deterministic for a given anchor."""
+    rng = random.Random(2)
+    actors = [demo_id("actor", n) for n in range(2000)]
+    weights = [w.weight for w in widgets]
+    chosen = rng.choices(widgets, weights=weights, k=count)
+    span_ms = DAYS * 24 * 3600 * 1000
+    start = anchor - timedelta(days=DAYS)
+    for widget in chosen:
+        event_types, _path = WIDGET_TYPES[widget.widget_type]
+        event_type = rng.choices(list(event_types), weights=list(event_types.values()))[0]
+        offset_ms = rng.randrange(span_ms)
+        occurred_at = start + timedelta(milliseconds=offset_ms)
+        metadata = f'{{"session": "s-{rng.randrange(40000)}"'
+        if event_type == "error":
+            metadata += ', "message": "Request failed with status 500"'
+        metadata += "}"
+        agent = rng.random() < 0.03
+        yield (
+            uuid7(int(occurred_at.timestamp() * 1000), rng.randbytes(10)),
+            widget.id,
+            event_type,
+            None if agent else rng.choice(actors),
+            "agent" if agent else "user",
+            widget.view_context,
+            metadata,
+            occurred_at,
+        )
+
+
+def generate_annotations(widgets: list[WidgetSpec], count: int, anchor: datetime, user_ids: list[uuid.UUID]):
+    rng = random.Random(3)
+    weights = [w.weight for w in widgets]
+    chosen = rng.choices(widgets, weights=weights, k=count)
+    categories = list(ANNOTATION_TEXTS)
+    for number, widget in enumerate(chosen):
+        category = rng.choices(categories, weights=[35, 25, 15, 10, 10, 5])[0]
+        thing = widget.name.lower()
+        created_at = anchor - timedelta(seconds=rng.randrange(DAYS * 24 * 3600))
+        from_user = rng.random() < 0.3
+        yield {
+            "id": demo_id("annotation", number),
+            "widget_id": widget.id,
+            "body": rng.choice(ANNOTATION_TEXTS[category]).format(thing=thing),
+            "category": category,
+            "severity": "low" if category == "praise" else rng.choice(SEVERITIES),
+            "actor_id": rng.choice(user_ids) if from_user else demo_id("actor", rng.randrange(2000)),
+            "actor_type": "user",
+            "widget_state_ref": f"v{len(widget.history)}",
+            "retracted_at": created_at + timedelta(hours=2) if rng.random() < 0.03 else None,
+            "created_at": created_at,
+        }

@@ -1,0 +1,154 @@
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+
+from feedback.models import Annotation
+from hubs.models import Hub, HubMembership, Widget, WidgetVersion
+from ihf import demo
+from ihf.models import User
+
+EVENT_BATCH = 20_000
+
+
+class Command(BaseCommand):
+    help = (
+        "Build the demo data set: 6 hubs, 240 widgets, 100,000 interaction events over the last 90 days, "
+        "600 annotations and the users admin@, steward@, reviewer@ and viewer@ihf.local (password "
+        f"'{demo.PASSWORD}'). Idempotent: a second run inserts nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--widgets-per-hub", type=int, default=40)
+        parser.add_argument("--events", type=int, default=100_000)
+        parser.add_argument("--annotations", type=int, default=600)
+        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
+
+    def handle(self, *args, widgets_per_hub, events, annotations, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo adds demo users with a known password; it refuses to run with DEBUG off. "
+                "Use --force if this really is a demo installation."
+            )
+        for name, value in [("--widgets-per-hub", widgets_per_hub), ("--events", events)]:
+            if value < 1:
+                raise CommandError(f"{name} must be at least 1.")
+        if annotations < 0:
+            raise CommandError("--annotations must not be negative.")
+        started = time.monotonic()
+        with transaction.atomic():
+            users = self._users()
+            hubs = self._hubs(users)
+        anchor = min(hub.created_at for hub in hubs.values())
+        specs = demo.build_widgets(widgets_per_hub)
+        with transaction.atomic():
+            self._widgets(specs, hubs)
+        self._events(specs, events, anchor)
+        with transaction.atomic():
+            self._annotations(specs, annotations, anchor, [u.pk for u in users])
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f}s."))
+
+    def _report(self, label, total, created):
+        self.stdout.write(f"  {label:<16} {total:>8,} in the demo set, {created:>8,} new")
+
+    def _users(self):
+        users, created = [], 0
+        for email, name, superuser, _role in demo.USERS:
+            user = User.objects.filter(email__iexact=email).first()
+            if user is None:
+                factory = User.objects.create_superuser if superuser else User.objects.create_user
+                user = factory(email, demo.PASSWORD, name=name)
+                created += 1
+            users.append(user)
+        self._report("users", len(users), created)
+        return users
+
+    def _hubs(self, users):
+        existing = {hub.slug: hub for hub in Hub.objects.filter(slug__in=[h[0] for h in demo.HUBS])}
+        new = [
+            Hub(id=demo.demo_id("hub", slug), slug=slug, name=name, domain=domain)
+            for slug, name, domain, _nouns in demo.HUBS
+            if slug not in existing
+        ]
+        for hub in Hub.objects.bulk_create(new):
+            existing[hub.slug] = hub
+        self._report("hubs", len(existing), len(new))
+        roles = {email: role for email, _n, _s, role in demo.USERS}
+        memberships = [
+            HubMembership(hub=hub, user=user, role=roles[user.email])
+            for hub in existing.values()
+            for user in users
+            if roles[user.email]
+        ]
+        before = HubMembership.objects.filter(hub__in=existing.values()).count()
+        HubMembership.objects.bulk_create(memberships, ignore_conflicts=True)
+        after = HubMembership.objects.filter(hub__in=existing.values()).count()
+        self._report("memberships", len(memberships), after - before)
+        return existing
+
+    def _widgets(self, specs, hubs):
+        ids = [spec.id for spec in specs]
+        before = Widget.objects.filter(pk__in=ids).count()
+        # bulk_create skips Widget.save(), so the version rows are written here, in the same transaction.
+        Widget.objects.bulk_create(
+            [
+                Widget(
+                    id=spec.id,
+                    hub=hubs[spec.hub_slug],
+                    version=len(spec.history),
+                    **{field: spec.history[-1][field] for field in Widget.GOVERNED_FIELDS},
+                )
+                for spec in specs
+            ],
+            ignore_conflicts=True,
+        )
+        self._report("widgets", len(specs), Widget.objects.filter(pk__in=ids).count() - before)
+        versions = [
+            WidgetVersion(
+                id=demo.demo_id("widget-version", spec.id, n),
+                widget_id=spec.id,
+                version=n,
+                schema_snapshot=snapshot,
+            )
+            for spec in specs
+            for n, snapshot in enumerate(spec.history, start=1)
+        ]
+        before = WidgetVersion.objects.filter(widget_id__in=ids).count()
+        WidgetVersion.objects.bulk_create(versions, ignore_conflicts=True)
+        after = WidgetVersion.objects.filter(widget_id__in=ids).count()
+        self._report("widget versions", len(versions), after - before)
+
+    def _events(self, specs, count, anchor):
+        """COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING per batch: as fast as COPY,
+        and rows that a previous run stored are skipped rather than doubled."""
+        rows = demo.generate_events(specs, count, anchor)
+        inserted = 0
+        for start in range(0, count, EVENT_BATCH):
+            size = min(EVENT_BATCH, count - start)
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    "CREATE TEMPORARY TABLE demo_events (LIKE interaction_events INCLUDING DEFAULTS) ON COMMIT DROP"
+                )
+                with cursor.copy(
+                    "COPY demo_events (id, widget_id, event_type, actor_id, actor_type, view_context_ref, "
+                    "metadata, occurred_at) FROM STDIN"
+                ) as copy:
+                    for _ in range(size):
+                        copy.write_row(next(rows))
+                cursor.execute(
+                    "INSERT INTO interaction_events (id, widget_id, event_type, actor_id, actor_type, "
+                    "view_context_ref, metadata, occurred_at) "
+                    "SELECT id, widget_id, event_type, actor_id, actor_type, view_context_ref, metadata, "
+                    "occurred_at FROM demo_events ORDER BY id ON CONFLICT (id) DO NOTHING"
+                )
+                inserted += cursor.rowcount
+            self.stdout.write(f"    events {start + size:>8,} / {count:,}")
+        self._report("events", count, inserted)
+
+    def _annotations(self, specs, count, anchor, user_ids):
+        rows = [Annotation(**row) for row in demo.generate_annotations(specs, count, anchor, user_ids)]
+        ids = [row.id for row in rows]
+        before = Annotation.objects.filter(pk__in=ids).count()
+        Annotation.objects.bulk_create(rows, ignore_conflicts=True)
+        self._report("annotations", count, Annotation.objects.filter(pk__in=ids).count() - before)

@@ -1,0 +1,35 @@
+from dataclasses import dataclass
+
+import pytest
+
+from hubs.models import Hub, Role
+from ihf.models import User
+from tests.factories import HubFactory, MembershipFactory, UserFactory
+
+
+@dataclass
+class HubPeople:
+    hub: Hub
+    other_hub: Hub
+    steward: User
+    reviewer: User
+    viewer: User
+    outsider: User  # a steward of other_hub, not a member of hub
+    admin: User
+
+
+@pytest.fixture
+def people(db) -> HubPeople:
+    hub, other_hub = HubFactory(slug="alpha", name="Alpha"), HubFactory(slug="beta", name="Beta")
+    members = {role: MembershipFactory(hub=hub, role=role).user for role in Role.values}
+    outsider = MembershipFactory(hub=other_hub, role=Role.STEWARD).user
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    return HubPeople(
+        hub=hub,
+        other_hub=other_hub,
+        steward=members[Role.STEWARD],
+        reviewer=members[Role.REVIEWER],
+        viewer=members[Role.VIEWER],
+        outsider=outsider,
+        admin=admin,
+    )
