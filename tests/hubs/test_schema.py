@@ -107,8 +107,8 @@ def test_it_has_the_seed_indexes_and_unique_constraints():
         cursor.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")
         indexes = {row[0] for row in cursor.fetchall()}
         cursor.execute(
-            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'widget_versions'::regclass "
-            "AND contype = 'u'"
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'widget_versions'::regclass AND contype = 'u'"
         )
         widget_version_uniques = [row[0] for row in cursor.fetchall()]
     assert indexes >= SEED_INDEXES
@@ -120,7 +120,8 @@ def test_it_has_the_seed_indexes_and_unique_constraints():
 def test_it_has_the_seed_append_only_function_and_triggers():
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'interaction_events'::regclass AND NOT tgisinternal"
+            "SELECT tgname FROM pg_trigger "
+            "WHERE tgrelid = 'interaction_events'::regclass AND NOT tgisinternal"
         )
         triggers = {row[0] for row in cursor.fetchall()}
         cursor.execute("SELECT 1 FROM pg_proc WHERE proname = 'prevent_interaction_event_mutation'")

@@ -128,7 +128,8 @@ class Command(BaseCommand):
             size = min(EVENT_BATCH, count - start)
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(
-                    "CREATE TEMPORARY TABLE demo_events (LIKE interaction_events INCLUDING DEFAULTS) ON COMMIT DROP"
+                    "CREATE TEMPORARY TABLE demo_events (LIKE interaction_events INCLUDING DEFAULTS) "
+                    "ON COMMIT DROP"
                 )
                 with cursor.copy(
                     "COPY demo_events (id, widget_id, event_type, actor_id, actor_type, view_context_ref, "
