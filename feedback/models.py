@@ -1,10 +1,8 @@
-import uuid
-
 from django.conf import settings
 from django.db import models
 
 from hubs.models import Widget
-from ihf.db import GEN_RANDOM_UUID, NOW, ShortTextField
+from ihf.db import NOW, ShortTextField, uuid_primary_key
 
 
 class Severity(models.TextChoices):
@@ -26,7 +24,7 @@ class Category(models.TextChoices):
 class AnnotationThread(models.Model):
     """Groups related annotations of one widget for triage."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=GEN_RANDOM_UUID)
+    id = uuid_primary_key()
     widget = models.ForeignKey(Widget, on_delete=models.CASCADE, related_name="threads")
     title = ShortTextField()
     description = models.TextField(null=True, blank=True)
@@ -56,7 +54,7 @@ class AnnotationQuerySet(models.QuerySet):
 class Annotation(models.Model):
     """Structured commentary on a widget by a person or an agent."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=GEN_RANDOM_UUID)
+    id = uuid_primary_key()
     widget = models.ForeignKey(Widget, on_delete=models.CASCADE, related_name="annotations", db_index=False)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"

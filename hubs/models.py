@@ -1,10 +1,8 @@
-import uuid
-
 from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
 
-from ihf.db import GEN_RANDOM_UUID, NOW, ShortTextField, SlugTextField
+from ihf.db import NOW, ShortTextField, SlugTextField, uuid_primary_key
 from ihf.ids import uuid7
 
 
@@ -26,7 +24,7 @@ class HubQuerySet(models.QuerySet):
 class Hub(models.Model):
     """A bounded product area owned by its stewards."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=GEN_RANDOM_UUID)
+    id = uuid_primary_key()
     slug = SlugTextField(unique=True)
     name = ShortTextField()
     domain = ShortTextField()
@@ -46,7 +44,7 @@ class Hub(models.Model):
 
 
 class HubMembership(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=GEN_RANDOM_UUID)
+    id = uuid_primary_key()
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.TextField(choices=Role.choices, default=Role.VIEWER)
@@ -78,7 +76,7 @@ class Widget(models.Model):
 
     GOVERNED_FIELDS = ("name", "widget_type", "capability_ref", "view_context", "policy_scope", "status")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=GEN_RANDOM_UUID)
+    id = uuid_primary_key()
     hub = models.ForeignKey(Hub, on_delete=models.RESTRICT, related_name="widgets", db_index=False)
     name = ShortTextField()
     widget_type = ShortTextField()
@@ -125,7 +123,7 @@ class Widget(models.Model):
 
 
 class WidgetVersion(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=GEN_RANDOM_UUID)
+    id = uuid_primary_key()
     widget = models.ForeignKey(Widget, on_delete=models.CASCADE, related_name="versions", db_index=False)
     version = models.IntegerField()
     schema_snapshot = models.JSONField()
@@ -150,7 +148,7 @@ class InteractionEvent(models.Model):
 
     RETRACTED = "retracted"
 
-    id = models.UUIDField(primary_key=True, default=uuid7, db_default=GEN_RANDOM_UUID)
+    id = uuid_primary_key(default=uuid7)
     widget = models.ForeignKey(Widget, on_delete=models.CASCADE, related_name="events", db_index=False)
     event_type = models.TextField()
     actor_id = models.UUIDField(null=True, blank=True)

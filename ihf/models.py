@@ -1,10 +1,8 @@
-import uuid
-
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 
-from ihf.db import GEN_RANDOM_UUID, NOW, EmailTextField, ShortTextField
+from ihf.db import NOW, EmailTextField, ShortTextField, uuid_primary_key
 
 
 class UserManager(BaseUserManager):
@@ -30,7 +28,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in, on the seed's `users` table: email login, password in `password_hash`,
     lockout after repeated failures (`failed_login_attempts`, `locked_at`)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=GEN_RANDOM_UUID)
+    id = uuid_primary_key()
     email = EmailTextField(unique=True)
     password = models.TextField("password", db_column="password_hash")
     name = ShortTextField(blank=True, default="")

@@ -1,0 +1,85 @@
+import pytest
+from django.urls import reverse
+
+from feedback.models import Annotation
+from hubs.models import InteractionEvent, Widget
+from tests.factories import AnnotationFactory, EventFactory, HubFactory, UserFactory, WidgetFactory
+
+
+@pytest.fixture
+def admin_client(client, db):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "model",
+    [
+        "ihf_user",
+        "hubs_hub",
+        "hubs_hubmembership",
+        "hubs_widget",
+        "hubs_widgetversion",
+        "hubs_interactionevent",
+        "hubs_widgetdailyeventcount",
+        "feedback_annotation",
+        "feedback_annotationthread",
+    ],
+)
+def test_every_model_has_an_admin_changelist(admin_client, model):
+    EventFactory()
+    AnnotationFactory()
+    assert admin_client.get(reverse(f"admin:{model}_changelist")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_interaction_events_are_read_only_in_the_admin(admin_client):
+    event = EventFactory(event_type="clicked")
+    change = reverse("admin:hubs_interactionevent_change", args=[event.pk])
+    page = admin_client.get(change)
+    assert page.status_code == 200
+    assert "Save" not in page.content.decode() and "Delete" not in page.content.decode()
+    assert admin_client.get(reverse("admin:hubs_interactionevent_add")).status_code == 403
+    assert admin_client.post(change, {"event_type": "viewed"}).status_code == 403
+    assert (
+        admin_client.post(
+            reverse("admin:hubs_interactionevent_delete", args=[event.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert InteractionEvent.objects.get(pk=event.pk).event_type == "clicked"
+
+
+@pytest.mark.django_db
+def test_editing_a_widget_in_the_admin_makes_a_new_version(admin_client):
+    widget = WidgetFactory(hub=HubFactory(), name="Pay")
+    version = widget.versions.get()
+    response = admin_client.post(
+        reverse("admin:hubs_widget_change", args=[widget.pk]),
+        {
+            "hub": widget.hub_id,
+            "name": "Pay now",
+            "widget_type": "button",
+            "policy_scope": "internal",
+            "status": "active",
+            "view_context": widget.view_context,
+            "capability_ref": "",
+            "versions-TOTAL_FORMS": "1",
+            "versions-INITIAL_FORMS": "1",
+            "versions-0-id": str(version.pk),
+            "versions-0-widget": str(widget.pk),
+        },
+    )
+    assert response.status_code == 302
+    widget = Widget.objects.get(pk=widget.pk)
+    assert (widget.name, widget.version) == ("Pay now", 2)
+    assert widget.versions.get(version=2).schema_snapshot["name"] == "Pay now"
+
+
+@pytest.mark.django_db
+def test_non_staff_members_cannot_use_the_admin(client):
+    client.force_login(UserFactory())
+    response = client.get(reverse("admin:hubs_widget_changelist"))
+    assert response.status_code == 302
+    assert Annotation.objects.count() == 0
