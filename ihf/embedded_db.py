@@ -9,6 +9,7 @@
 The data lives in `.pgdata/` at the root of the checkout (git-ignored).
 """
 
+import os
 import subprocess
 import sys
 import warnings
@@ -19,20 +20,21 @@ import psycopg
 from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PGDATA = ROOT / ".pgdata"
+DEFAULT_PGDATA = Path(os.environ.get("IHF_PGDATA") or ROOT / ".pgdata")
 DATABASE_NAME = "ihf"
 
 
-def start(pgdata: Path = DEFAULT_PGDATA, database: str = DATABASE_NAME) -> str:
+def start(pgdata: Path = DEFAULT_PGDATA, database: str = DATABASE_NAME, *, keep_running: bool = True) -> str:
     """Start (or reuse) the server in `pgdata` and return a DATABASE_URL for `database`.
 
-    The server keeps running after this process exits; `stop()` ends it.
+    With `keep_running` the server outlives this process and `stop()` ends it (bin/ihf does that around
+    a whole command); without it, pgserver stops the server when the last process using it exits.
     """
     # pgserver asks platformdirs for a runtime dir; on machines without XDG_RUNTIME_DIR the fallback is fine.
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     import pgserver
 
-    server = pgserver.get_server(pgdata, cleanup_mode=None)
+    server = pgserver.get_server(pgdata, cleanup_mode=None if keep_running else "stop")
     info = server.get_postmaster_info()
     # A percent-encoded socket path in the host part is how libpq URLs and django-environ spell a socket.
     return f"postgres://postgres@{quote(str(info.socket_dir), safe='')}:{info.port}/{database}"
@@ -61,8 +63,6 @@ def ensure_database(url: str) -> bool:
 
 
 def _running_as_root() -> bool:
-    import os
-
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 

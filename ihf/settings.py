@@ -77,15 +77,31 @@ def _database_url() -> str:
         return url
     from ihf import embedded_db
 
-    url = embedded_db.start()
+    url = embedded_db.start(keep_running=False)
     embedded_db.ensure_database(url)
     return url
 
 
-DATABASES = {"default": env.db_url_config(_database_url())}
-DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+def _database_config(url: str) -> dict:
+    """Django's settings for a libpq URL. libpq's own parser, not a generic URL one, so that a socket
+    directory in the host part (the embedded server's) works however long its path is."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    params = conninfo_to_dict(url)
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": params.pop("dbname", "ihf"),
+        "USER": params.pop("user", ""),
+        "PASSWORD": params.pop("password", ""),
+        "HOST": params.pop("host", ""),
+        "PORT": params.pop("port", ""),
+        "OPTIONS": params,
+        "CONN_MAX_AGE": env.int("CONN_MAX_AGE", default=60),
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+DATABASES = {"default": _database_config(_database_url())}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "ihf.User"

@@ -128,8 +128,7 @@ class Command(BaseCommand):
             size = min(EVENT_BATCH, count - start)
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(
-                    "CREATE TEMPORARY TABLE demo_events (LIKE interaction_events INCLUDING DEFAULTS) "
-                    "ON COMMIT DROP"
+                    "CREATE TEMPORARY TABLE demo_events (LIKE interaction_events INCLUDING DEFAULTS)"
                 )
                 with cursor.copy(
                     "COPY demo_events (id, widget_id, event_type, actor_id, actor_type, view_context_ref, "
@@ -144,6 +143,7 @@ class Command(BaseCommand):
                     "occurred_at FROM demo_events ORDER BY id ON CONFLICT (id) DO NOTHING"
                 )
                 inserted += cursor.rowcount
+                cursor.execute("DROP TABLE demo_events")
             self.stdout.write(f"    events {start + size:>8,} / {count:,}")
         self._report("events", count, inserted)
 
