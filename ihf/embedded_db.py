@@ -19,6 +19,9 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 
+# pgserver asks platformdirs for a runtime dir; on machines without XDG_RUNTIME_DIR the fallback is fine.
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PGDATA = Path(os.environ.get("IHF_PGDATA") or ROOT / ".pgdata")
 DATABASE_NAME = "ihf"
@@ -30,8 +33,6 @@ def start(pgdata: Path = DEFAULT_PGDATA, database: str = DATABASE_NAME, *, keep_
     With `keep_running` the server outlives this process and `stop()` ends it (bin/ihf does that around
     a whole command); without it, pgserver stops the server when the last process using it exits.
     """
-    # pgserver asks platformdirs for a runtime dir; on machines without XDG_RUNTIME_DIR the fallback is fine.
-    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     import pgserver
 
     server = pgserver.get_server(pgdata, cleanup_mode=None if keep_running else "stop")

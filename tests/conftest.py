@@ -1,10 +1,17 @@
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings as django_settings
 
 from hubs.models import Hub, Role
 from ihf.models import User
 from tests.factories import HubFactory, MembershipFactory, UserFactory
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    # Persistent connections would keep the live server's thread attached to the test database.
+    django_settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 
 @pytest.fixture(autouse=True)
