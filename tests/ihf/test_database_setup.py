@@ -83,6 +83,16 @@ def test_settings_start_the_embedded_server_when_database_url_is_unset(tmp_path)
     assert not (tmp_path / "pgdata" / "postmaster.pid").exists()
 
 
+def _tools(tmp_path):
+    """A PATH holding only the few tools bin/ihf needs besides Python, so no system Python leaks in."""
+    tools = tmp_path / "tools"
+    tools.mkdir(exist_ok=True)
+    for tool in ["sort", "ls", "dirname", "cat", "sha256sum", "cut", "id"]:
+        if not (tools / tool).exists():
+            (tools / tool).symlink_to(shutil.which(tool))
+    return [str(tools)]
+
+
 def _run_finder(path_dirs, pyenv_root):
     env = {"PATH": ":".join(path_dirs), "PYENV_ROOT": str(pyenv_root), "HOME": str(pyenv_root)}
     return subprocess.run(
@@ -95,7 +105,7 @@ def _run_finder(path_dirs, pyenv_root):
 
 
 def test_the_set_up_finds_python_on_path_or_under_pyenv(tmp_path):
-    coreutils = [str(Path(shutil.which(tool)).parent) for tool in ["sort", "ls", "dirname"]]
+    coreutils = _tools(tmp_path)
     fake_pyenv = tmp_path / "pyenv"
     (fake_pyenv / "versions" / "3.12.9" / "bin").mkdir(parents=True)
     (fake_pyenv / "versions" / "3.12.9" / "bin" / "python").symlink_to(sys.executable)
@@ -113,7 +123,7 @@ def test_the_set_up_finds_python_on_path_or_under_pyenv(tmp_path):
 
 
 def test_the_set_up_says_what_to_install_when_no_python_fits(tmp_path):
-    coreutils = [str(Path(shutil.which(tool)).parent) for tool in ["sort", "ls", "dirname"]]
+    coreutils = _tools(tmp_path)
     result = subprocess.run(
         ["/bin/bash", str(ROOT / "bin/ihf"), "test"],
         env={
