@@ -19,3 +19,56 @@ class AnnotationForm(forms.ModelForm):
     class Meta:
         model = Annotation
         fields = ["body", "category", "severity"]
+
+
+REASON_REQUIRED = "Say why the annotation is retracted."
+TITLE_REQUIRED = "Give it a short title."
+DESCRIPTION_REQUIRED = "Describe what should change and why."
+PICK_ANNOTATIONS = "Pick at least one annotation to move."
+
+
+class RetractForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500,
+        strip=True,
+        error_messages={"required": REASON_REQUIRED},
+        widget=forms.TextInput(attrs={"placeholder": "Why retract it?"}),
+    )
+
+
+class ThreadForm(forms.Form):
+    title = forms.CharField(max_length=200, strip=True, error_messages={"required": TITLE_REQUIRED})
+    description = forms.CharField(
+        max_length=5000, required=False, strip=True, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class MoveAnnotationsForm(forms.Form):
+    annotations = forms.ModelMultipleChoiceField(
+        queryset=Annotation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": PICK_ANNOTATIONS,
+            "invalid_choice": "%(value)s is not an annotation you can move here.",
+        },
+    )
+
+    def __init__(self, *args, thread, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["annotations"].queryset = (
+            Annotation.objects.open()
+            .filter(widget_id=thread.widget_id)
+            .exclude(thread=thread)
+            .order_by("-created_at")
+        )
+
+
+class EscalateForm(forms.Form):
+    title = forms.CharField(max_length=200, strip=True, error_messages={"required": TITLE_REQUIRED})
+    description = forms.CharField(
+        max_length=10_000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": DESCRIPTION_REQUIRED},
+    )
+    category = forms.ChoiceField(choices=Category.choices)

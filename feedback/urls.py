@@ -1,11 +1,26 @@
 from django.urls import path
 
-from feedback import views
+from feedback.views import board, candidates, notifications, threads, widgets
 
 app_name = "feedback"
 
+hub = "hubs/<slug:slug>/"
+
 urlpatterns = [
-    path("hubs/<slug:slug>/", views.hub_detail, name="hub"),
-    path("hubs/<slug:slug>/widgets/<uuid:widget_id>/", views.widget_detail, name="widget"),
-    path("hubs/<slug:slug>/widgets/<uuid:widget_id>/annotations/", views.annotation_create, name="annotate"),
+    path(hub, widgets.hub_detail, name="hub"),
+    path(f"{hub}widgets/<uuid:widget_id>/", widgets.widget_detail, name="widget"),
+    path(f"{hub}widgets/<uuid:widget_id>/annotations/", widgets.annotation_create, name="annotate"),
+    path(f"{hub}annotations/<uuid:annotation_id>/retract/", threads.annotation_retract, name="retract"),
+    path(f"{hub}annotations/<uuid:annotation_id>/thread/", threads.thread_open, name="thread-open"),
+    path(f"{hub}threads/<uuid:thread_id>/", threads.thread_detail, name="thread"),
+    path(f"{hub}threads/<uuid:thread_id>/move/", threads.thread_move, name="thread-move"),
+    path(f"{hub}escalate/<str:source>/<uuid:source_id>/", candidates.escalate, name="escalate"),
+    path(f"{hub}board/", board.board, name="board"),
+    path(f"{hub}candidates/search/", board.duplicate_search, name="candidate-search"),
+    path(f"{hub}candidates/<uuid:candidate_id>/", candidates.candidate_detail, name="candidate"),
+    path(f"{hub}candidates/<uuid:candidate_id>/transition/", board.transition, name="transition"),
+    path(f"{hub}candidates/<uuid:candidate_id>/assign/", board.assign, name="assign"),
+    path(f"{hub}notifications/", notifications.hub_mute, name="hub-mute"),
+    path("n/<str:token>/", notifications.notification_open, name="notification-open"),
+    path("n/<str:token>/mute/", notifications.notification_mute, name="notification-mute"),
 ]

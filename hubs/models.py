@@ -29,6 +29,12 @@ class Hub(models.Model):
     name = ShortTextField()
     domain = ShortTextField()
     created_at = models.DateTimeField(db_default=NOW, editable=False)
+    webhook_url = models.URLField(
+        max_length=2000,
+        blank=True,
+        default="",
+        help_text="Triage notifications are also POSTed here as JSON (optional).",
+    )
 
     objects = HubQuerySet.as_manager()
 
@@ -48,6 +54,7 @@ class HubMembership(models.Model):
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.TextField(choices=Role.choices, default=Role.VIEWER)
+    notifications_muted = models.BooleanField(default=False, db_default=False)
     created_at = models.DateTimeField(db_default=NOW, editable=False)
 
     class Meta:

@@ -203,6 +203,130 @@ def generate_annotations(widgets: list[WidgetSpec], count: int, anchor: datetime
             "actor_id": rng.choice(user_ids) if from_user else demo_id("actor", rng.randrange(2000)),
             "actor_type": "user",
             "widget_state_ref": f"v{len(widget.history)}",
-            "retracted_at": created_at + timedelta(hours=2) if rng.random() < 0.03 else None,
+            **(
+                {
+                    "retracted_at": created_at + timedelta(hours=2),
+                    "retraction_reason": "Posted on the wrong widget.",
+                }
+                if rng.random() < 0.03
+                else {}
+            ),
             "created_at": created_at,
         }
+
+
+CANDIDATE_STATUSES = (
+    ["open"] * 6
+    + ["under_review"] * 5
+    + ["accepted"] * 3
+    + ["rejected"] * 2
+    + ["deferred"] * 2
+    + ["duplicate"] * 2
+)
+# The path through the workflow that leads to each status (the first step, "open", is the escalation).
+STATUS_PATHS = {
+    "open": ["open"],
+    "under_review": ["open", "under_review"],
+    "accepted": ["open", "under_review", "accepted"],
+    "rejected": ["open", "under_review", "rejected"],
+    "deferred": ["open", "under_review", "deferred"],
+    "duplicate": ["open", "duplicate"],
+}
+TRIAGE_NOTES = {
+    "under_review": "Picked up for review.",
+    "accepted": "Confirmed with usage data: worth fixing.",
+    "rejected": "Works as intended; the copy already explains it.",
+    "deferred": "Revisit after the redesign ships.",
+}
+
+
+def build_triage(*, hubs, annotations, anchor, steward, reviewer):
+    """Rows for threads, candidates, triage history and assignments: 20 candidates per hub."""
+    rng = random.Random(4)
+    plan = {"threads": [], "thread_members": {}, "candidates": [], "history": [], "assignments": []}
+    for slug in sorted(hubs):
+        pool = [a for a in annotations if a["widget__hub__slug"] == slug]
+        pool.sort(key=lambda a: (-["low", "medium", "high", "critical"].index(a["severity"]), str(a["id"])))
+        by_widget = {}
+        for annotation in pool:
+            by_widget.setdefault(annotation["widget_id"], []).append(annotation)
+        threaded = [group for group in by_widget.values() if len(group) >= 2][:4]
+        for number, group in enumerate(threaded):
+            thread_id = demo_id("thread", slug, number)
+            plan["threads"].append(
+                {
+                    "id": thread_id,
+                    "widget_id": group[0]["widget_id"],
+                    "title": f"Recurring {group[0]['category']} on this widget",
+                    "description": "Several people reported the same thing.",
+                    "created_by_id": steward,
+                }
+            )
+            plan["thread_members"][thread_id] = [a["id"] for a in group[:4]]
+        statuses = list(CANDIDATE_STATUSES)
+        rng.shuffle(statuses)
+        hub_candidates = []
+        for number, (annotation, status) in enumerate(zip(pool[: len(statuses)], statuses, strict=False)):
+            candidate_id = demo_id("candidate", slug, number)
+            thread_id = next(
+                (t for t, members in plan["thread_members"].items() if annotation["id"] in members), None
+            )
+            created_at = anchor - timedelta(days=rng.randrange(1, 60), hours=rng.randrange(24))
+            candidate = {
+                "id": candidate_id,
+                "title": annotation["body"][:80],
+                "description": annotation["body"],
+                "category": annotation["category"],
+                "status": status,
+                "source_widget_id": annotation["widget_id"],
+                "source_annotation_id": annotation["id"],
+                "source_thread_id": thread_id,
+                "created_by_id": steward,
+                "created_at": created_at,
+            }
+            if status == "duplicate" and hub_candidates:
+                candidate["duplicate_of_id"] = hub_candidates[0]["id"]
+            elif status == "duplicate":
+                candidate["status"] = status = "open"
+            hub_candidates.append(candidate)
+            when = created_at
+            for step, step_status in enumerate(STATUS_PATHS[status]):
+                plan["history"].append(
+                    {
+                        "id": demo_id("triage", candidate_id, step),
+                        "candidate_id": candidate_id,
+                        "status": step_status,
+                        "notes": "Escalated from an annotation."
+                        if step == 0
+                        else TRIAGE_NOTES.get(step_status, "Same as an earlier candidate."),
+                        "changed_by_id": steward,
+                        "changed_at": when,
+                    }
+                )
+                if step_status == "open" and status != "open":
+                    when = when + timedelta(hours=rng.randrange(2, 48))
+                    assignee = reviewer if rng.random() < 0.75 else steward
+                    plan["assignments"].append(
+                        {
+                            "id": demo_id("assignment", candidate_id),
+                            "candidate_id": candidate_id,
+                            "user_id": assignee,
+                            "assigned_by_id": steward,
+                            "assigned_at": when,
+                        }
+                    )
+                    plan["history"].append(
+                        {
+                            "id": demo_id("triage-assignment", candidate_id),
+                            "candidate_id": candidate_id,
+                            "status": "open",
+                            "kind": "assignment",
+                            "assigned_to_id": assignee,
+                            "notes": "Assigned for review.",
+                            "changed_by_id": steward,
+                            "changed_at": when,
+                        }
+                    )
+                when = when + timedelta(hours=rng.randrange(2, 72))
+        plan["candidates"].extend(hub_candidates)
+    return plan

@@ -162,3 +162,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Notifications (feedback app).
+IHF_BASE_URL = env("IHF_BASE_URL", default="http://127.0.0.1:8000")
+IHF_NOTIFICATION_LINK_MAX_AGE = env.int("IHF_NOTIFICATION_LINK_MAX_AGE", default=14 * 24 * 3600)
+IHF_NOTIFICATIONS_PER_HOUR = env.int("IHF_NOTIFICATIONS_PER_HOUR", default=30)
+IHF_WEBHOOK_TIMEOUT = env.int("IHF_WEBHOOK_TIMEOUT", default=10)

@@ -14,3 +14,22 @@ def with_param(context, name, value):
 @register.filter
 def severity_class(severity):
     return f"sev sev-{severity}"
+
+
+@register.filter
+def status_label(status):
+    from feedback.models import CandidateStatus
+
+    return CandidateStatus(status).label if status in CandidateStatus.values else status
+
+
+@register.simple_tag
+def can_triage(access, candidate):
+    """Whether the viewer may change this candidate's status (the rule lives in HubAccess, not here)."""
+    assignment = getattr(candidate, "assignment", None)
+    return access.can_triage(assignment.user_id if assignment else None)
+
+
+@register.simple_tag
+def can_retract(access, annotation):
+    return access.can_retract(annotation)

@@ -105,7 +105,7 @@ def test_the_hub_page_lists_widgets_with_their_counts(client, people):
     WidgetFactory(hub=people.hub, name="Search", widget_type="search-box", status="retired")
     EventFactory(widget=pay)
     AnnotationFactory(widget=pay)
-    AnnotationFactory(widget=pay, retracted_at="2026-01-01T00:00:00Z")
+    AnnotationFactory(widget=pay, retracted_at="2026-01-01T00:00:00Z", retraction_reason="Wrong widget")
     client.force_login(people.viewer)
     response = client.get(reverse("feedback:hub", args=[people.hub.slug]))
     rows = {

@@ -4,7 +4,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from feedback.models import Annotation
+from feedback.models import (
+    Annotation,
+    AnnotationThread,
+    RequirementCandidate,
+    ReviewerAssignment,
+    TriageState,
+)
 from hubs.models import Hub, HubMembership, Widget, WidgetVersion
 from ihf import demo
 from ihf.models import User
@@ -47,6 +53,8 @@ class Command(BaseCommand):
         self._events(specs, events, anchor)
         with transaction.atomic():
             self._annotations(specs, annotations, anchor, [u.pk for u in users])
+        with transaction.atomic():
+            self._triage(hubs, users, anchor)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f}s."))
 
     def _report(self, label, total, created):
@@ -153,3 +161,52 @@ class Command(BaseCommand):
         before = Annotation.objects.filter(pk__in=ids).count()
         Annotation.objects.bulk_create(rows, ignore_conflicts=True)
         self._report("annotations", count, Annotation.objects.filter(pk__in=ids).count() - before)
+
+    def _triage(self, hubs, users, anchor):
+        """Threads, requirement candidates in every status, their triage history and reviewers."""
+        by_email = {user.email: user for user in users}
+        plan = demo.build_triage(
+            hubs={slug: hub.pk for slug, hub in hubs.items()},
+            annotations=list(
+                Annotation.objects.filter(widget__hub__in=hubs.values(), retracted_at__isnull=True)
+                .order_by("id")
+                .values("id", "widget_id", "widget__hub__slug", "body", "category", "severity", "created_at")
+            ),
+            anchor=anchor,
+            steward=by_email["steward@ihf.local"].pk,
+            reviewer=by_email["reviewer@ihf.local"].pk,
+        )
+        before = {
+            "threads": AnnotationThread.objects.filter(pk__in=[t["id"] for t in plan["threads"]]).count(),
+            "candidates": RequirementCandidate.objects.filter(
+                pk__in=[c["id"] for c in plan["candidates"]]
+            ).count(),
+        }
+        AnnotationThread.objects.bulk_create(
+            [AnnotationThread(**t) for t in plan["threads"]], ignore_conflicts=True
+        )
+        for thread_id, annotation_ids in plan["thread_members"].items():
+            # Only thread moves: the annotations trigger allows exactly this change.
+            Annotation.objects.filter(pk__in=annotation_ids, thread__isnull=True).update(thread_id=thread_id)
+        originals = [c for c in plan["candidates"] if not c.get("duplicate_of_id")]
+        duplicates = [c for c in plan["candidates"] if c.get("duplicate_of_id")]
+        for batch in (originals, duplicates):
+            RequirementCandidate.objects.bulk_create(
+                [RequirementCandidate(**c) for c in batch], ignore_conflicts=True
+            )
+        TriageState.objects.bulk_create([TriageState(**h) for h in plan["history"]], ignore_conflicts=True)
+        ReviewerAssignment.objects.bulk_create(
+            [ReviewerAssignment(**a) for a in plan["assignments"]], ignore_conflicts=True
+        )
+        self._report(
+            "threads",
+            len(plan["threads"]),
+            AnnotationThread.objects.filter(pk__in=[t["id"] for t in plan["threads"]]).count()
+            - before["threads"],
+        )
+        self._report(
+            "candidates",
+            len(plan["candidates"]),
+            RequirementCandidate.objects.filter(pk__in=[c["id"] for c in plan["candidates"]]).count()
+            - before["candidates"],
+        )

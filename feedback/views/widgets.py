@@ -71,7 +71,7 @@ def hub_detail(request, slug):
     return TemplateResponse(request, template, context)
 
 
-def _get_widget(access, widget_id) -> Widget:
+def get_widget(access, widget_id) -> Widget:
     return get_object_or_404(widgets_with_event_counts(Widget.objects.filter(hub=access.hub)), pk=widget_id)
 
 
@@ -119,11 +119,19 @@ def _widget_context(request, access, widget, form):
     }
 
 
+def widget_page_response(request, access, widget, *, form=None, action_error=None, status=200):
+    if form is None and access.can_annotate:
+        form = AnnotationForm()
+    context = _widget_context(request, access, widget, form)
+    context["action_error"] = action_error
+    return TemplateResponse(request, "feedback/widget_detail.html", context, status=status)
+
+
 @require_GET
 @login_required
 def widget_detail(request, slug, widget_id):
     access = get_hub_for_user(request, slug)
-    widget = _get_widget(access, widget_id)
+    widget = get_widget(access, widget_id)
     form = AnnotationForm() if access.can_annotate else None
     context = _widget_context(request, access, widget, form)
     if request.htmx and request.GET.get("events_page"):
@@ -137,7 +145,7 @@ def widget_detail(request, slug, widget_id):
 @login_required
 def annotation_create(request, slug, widget_id):
     access = get_hub_for_user(request, slug)
-    widget = _get_widget(access, widget_id)
+    widget = get_widget(access, widget_id)
     if not access.can_annotate:
         raise PermissionDenied("Viewers cannot add annotations.")
     form = AnnotationForm(request.POST)
@@ -149,9 +157,7 @@ def annotation_create(request, slug, widget_id):
                 {"access": access, "hub": access.hub, "widget": widget, "form": form},
                 status=422,
             )
-        return TemplateResponse(
-            request, "feedback/widget_detail.html", _widget_context(request, access, widget, form), status=422
-        )
+        return widget_page_response(request, access, widget, form=form, status=422)
     annotation = form.save(commit=False)
     annotation.widget = widget
     annotation.actor_id = request.user.pk

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from hubs.models import Widget
 from ihf.db import NOW, ShortTextField, uuid_primary_key
@@ -10,6 +11,19 @@ class Severity(models.TextChoices):
     MEDIUM = "medium", "Medium"
     HIGH = "high", "High"
     CRITICAL = "critical", "Critical"
+
+    @classmethod
+    def rank(cls, value) -> int:
+        return cls.values.index(value) + 1 if value in cls.values else 0
+
+
+def severity_rank_expression(field="severity"):
+    """SQL rank of a severity column (low 1 … critical 4), for worst-of aggregates."""
+    return models.Case(
+        *[models.When(**{field: value}, then=Severity.rank(value)) for value in Severity.values],
+        default=0,
+        output_field=models.IntegerField(),
+    )
 
 
 class Category(models.TextChoices):
@@ -69,6 +83,8 @@ class Annotation(models.Model):
     actor_type = models.TextField(default="user", db_default="user")
     widget_state_ref = models.TextField(null=True, blank=True)
     retracted_at = models.DateTimeField(null=True, blank=True)
+    retraction_reason = models.TextField(null=True, blank=True)
+    retracted_by = models.UUIDField(null=True, blank=True)
     created_at = models.DateTimeField(db_default=NOW, editable=False)
 
     objects = AnnotationQuerySet.as_manager()
@@ -81,6 +97,11 @@ class Annotation(models.Model):
             models.CheckConstraint(
                 condition=models.Q(severity__in=Severity.values), name="annotations_severity_check"
             ),
+            models.CheckConstraint(
+                condition=models.Q(retracted_at__isnull=True)
+                | (models.Q(retraction_reason__isnull=False) & ~models.Q(retraction_reason="")),
+                name="annotations_retraction_has_reason",
+            ),
         ]
 
     def __str__(self):
@@ -89,3 +110,10 @@ class Annotation(models.Model):
     @property
     def is_retracted(self) -> bool:
         return self.retracted_at is not None
+
+    def retract(self, *, by, reason: str) -> None:
+        """Retract once, with a reason. The database refuses any other change (sql/annotations_guard.sql)."""
+        self.retracted_at = timezone.now()
+        self.retraction_reason = reason
+        self.retracted_by = by.pk
+        self.save(update_fields=["retracted_at", "retraction_reason", "retracted_by"])

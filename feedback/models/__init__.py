@@ -1,0 +1,23 @@
+from feedback.models.annotations import Annotation, AnnotationThread, Category, Severity
+from feedback.models.candidates import (
+    CandidateStatus,
+    RequirementCandidate,
+    ReviewerAssignment,
+    TriageKind,
+    TriageState,
+)
+from feedback.models.notifications import DeliveryStatus, NotificationOutcome
+
+__all__ = [
+    "Annotation",
+    "AnnotationThread",
+    "CandidateStatus",
+    "Category",
+    "DeliveryStatus",
+    "NotificationOutcome",
+    "RequirementCandidate",
+    "ReviewerAssignment",
+    "Severity",
+    "TriageKind",
+    "TriageState",
+]

@@ -1,0 +1,157 @@
+from django.conf import settings
+from django.db import models
+
+from feedback.models.annotations import Annotation, AnnotationThread, Category
+from hubs.models import Widget
+from ihf.db import NOW, ShortTextField, uuid_primary_key
+
+
+class CandidateStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    UNDER_REVIEW = "under_review", "Under review"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    DEFERRED = "deferred", "Deferred"
+    DUPLICATE = "duplicate", "Duplicate"
+
+
+# The triage workflow: which statuses a candidate may move to from each status.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    CandidateStatus.OPEN: (CandidateStatus.UNDER_REVIEW, CandidateStatus.DUPLICATE),
+    CandidateStatus.UNDER_REVIEW: (
+        CandidateStatus.ACCEPTED,
+        CandidateStatus.REJECTED,
+        CandidateStatus.DEFERRED,
+        CandidateStatus.DUPLICATE,
+    ),
+    CandidateStatus.DEFERRED: (CandidateStatus.OPEN,),
+    CandidateStatus.ACCEPTED: (),
+    CandidateStatus.REJECTED: (),
+    CandidateStatus.DUPLICATE: (),
+}
+
+
+class CandidateQuerySet(models.QuerySet):
+    def for_hub(self, hub):
+        return self.filter(source_widget__hub=hub)
+
+
+class RequirementCandidate(models.Model):
+    """A piece of feedback escalated for triage: it may become a requirement."""
+
+    id = uuid_primary_key()
+    title = ShortTextField()
+    description = models.TextField()
+    source_widget = models.ForeignKey(
+        Widget, on_delete=models.RESTRICT, related_name="candidates", db_index=False
+    )
+    source_thread = models.ForeignKey(
+        AnnotationThread, null=True, blank=True, on_delete=models.SET_NULL, related_name="candidates"
+    )
+    source_annotation = models.ForeignKey(
+        Annotation, null=True, blank=True, on_delete=models.SET_NULL, related_name="candidates"
+    )
+    category = models.TextField(choices=Category.choices, default=Category.FRICTION, db_default="friction")
+    status = models.TextField(
+        choices=CandidateStatus.choices, default=CandidateStatus.OPEN, db_default="open"
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_column="created_by",
+        related_name="+",
+    )
+    created_at = models.DateTimeField(db_default=NOW, editable=False)
+
+    objects = CandidateQuerySet.as_manager()
+
+    class Meta:
+        db_table = "requirement_candidates"
+        ordering = ["-created_at"]
+        # The seed's indexes (names longer than Django allows) are created by sql/phase2_indexes.sql.
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=CandidateStatus.values),
+                name="requirement_candidates_status_check",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="duplicate") | models.Q(duplicate_of__isnull=False),
+                name="requirement_candidates_duplicate_names_original",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def allowed_transitions(self) -> tuple[str, ...]:
+        return TRANSITIONS[self.status]
+
+
+class TriageKind(models.TextChoices):
+    TRANSITION = "transition", "Status change"
+    ASSIGNMENT = "assignment", "Assignment"
+
+
+class TriageState(models.Model):
+    """Append-only history of a candidate: every status change and every (re)assignment."""
+
+    id = uuid_primary_key()
+    candidate = models.ForeignKey(
+        RequirementCandidate, on_delete=models.CASCADE, related_name="history", db_index=False
+    )
+    status = models.TextField(choices=CandidateStatus.choices)
+    notes = models.TextField(null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_column="changed_by",
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(db_default=NOW, editable=False)
+    kind = models.TextField(
+        choices=TriageKind.choices, default=TriageKind.TRANSITION, db_default="transition"
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        db_table = "triage_states"
+        ordering = ["changed_at"]
+        indexes = [models.Index(fields=["candidate"], name="triage_states_candidate_id_idx")]
+
+    def __str__(self):
+        return f"{self.candidate_id}: {self.status}"
+
+
+class ReviewerAssignment(models.Model):
+    """The one reviewer of a candidate (the seed's UNIQUE (candidate_id))."""
+
+    id = uuid_primary_key()
+    candidate = models.OneToOneField(
+        RequirementCandidate, on_delete=models.CASCADE, related_name="assignment"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_column="assigned_by",
+        related_name="+",
+    )
+    assigned_at = models.DateTimeField(db_default=NOW)
+
+    class Meta:
+        db_table = "reviewer_assignments"
+
+    def __str__(self):
+        return f"{self.user} reviews {self.candidate_id}"

@@ -1,0 +1,195 @@
+"""Notifications about triage, by email and webhook, each tracked as a `notification_outcomes` row.
+
+`notify()` records what is to be sent (inside the caller's transaction) and defers delivery to a
+procrastinate job once that transaction commits; `deliver()` runs in the worker. The email carries signed
+links that record what the person did with it.
+"""
+
+import json
+import math
+import urllib.error
+import urllib.request
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from feedback.models.notifications import Channel, DeliveryStatus, NotificationOutcome, UserAction
+from hubs.models import HubMembership
+
+LINK_SALT = "ihf.notification-link"
+LINK_INVALID = "This link is not valid. It may have been copied incompletely or altered."
+LINK_EXPIRED = "This link has expired. Open IHF directly to find the candidate."
+
+
+class DeliveryFailed(Exception):
+    pass
+
+
+def notify(*, users, hub, candidate, notification_type, context) -> list[NotificationOutcome]:
+    """Record one email per user who has not muted the hub (or who got too many lately: rate_limited),
+    plus one webhook call when the hub has a webhook; deliver them after commit."""
+    muted = set(
+        HubMembership.objects.filter(hub=hub, user__in=users, notifications_muted=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    since = timezone.now() - timedelta(hours=1)
+    metadata = {
+        "actor": str(context.get("actor") or ""),
+        "notes": context.get("notes") or "",
+        "previous_status": context.get("previous") or "",
+        "status": candidate.status,
+        "title": candidate.title,
+    }
+    outcomes = []
+    for user in users:
+        if user.pk in muted or not user.email:
+            continue
+        recent = NotificationOutcome.objects.filter(
+            user=user, channel=Channel.EMAIL, sent_at__gte=since
+        ).count()
+        limited = recent >= settings.IHF_NOTIFICATIONS_PER_HOUR
+        outcomes.append(
+            NotificationOutcome(
+                channel=Channel.EMAIL,
+                notification_type=notification_type,
+                recipient=user.email,
+                delivery_status=DeliveryStatus.RATE_LIMITED if limited else DeliveryStatus.PENDING,
+                hub=hub,
+                candidate=candidate,
+                user=user,
+                metadata=metadata,
+            )
+        )
+    if hub.webhook_url:
+        outcomes.append(
+            NotificationOutcome(
+                channel=Channel.WEBHOOK,
+                notification_type=notification_type,
+                recipient=hub.webhook_url,
+                delivery_status=DeliveryStatus.PENDING,
+                hub=hub,
+                candidate=candidate,
+                metadata={**metadata, "users": [u.email for u in users]},
+            )
+        )
+    outcomes = NotificationOutcome.objects.bulk_create(outcomes)
+    pending = [o.pk for o in outcomes if o.delivery_status == DeliveryStatus.PENDING]
+    if pending:
+        from feedback.tasks import deliver_notification
+
+        def defer():
+            for outcome_id in pending:
+                deliver_notification.defer(outcome_id=outcome_id)
+
+        transaction.on_commit(defer)
+    return outcomes
+
+
+def deliver(outcome_id: int) -> NotificationOutcome:
+    """Send one notification. Raises DeliveryFailed (after recording the error) so the job is retried."""
+    with transaction.atomic():
+        outcome = (
+            NotificationOutcome.objects.select_for_update()
+            .select_related("hub", "candidate", "user")
+            .get(pk=outcome_id)
+        )
+        if outcome.delivery_status in {DeliveryStatus.DELIVERED, DeliveryStatus.RATE_LIMITED}:
+            return outcome
+        outcome.attempts += 1
+        try:
+            if outcome.channel == Channel.WEBHOOK:
+                _post_webhook(outcome)
+            else:
+                _send_email(outcome)
+        except Exception as error:  # any failure is recorded, then retried
+            outcome.delivery_status = DeliveryStatus.FAILED
+            outcome.delivery_error = f"{type(error).__name__}: {error}"[:2000]
+            outcome.save(update_fields=["delivery_status", "delivery_error", "attempts"])
+            failed = DeliveryFailed(outcome.delivery_error)
+        else:
+            outcome.delivery_status = DeliveryStatus.DELIVERED
+            outcome.delivery_error = None
+            outcome.sent_at = timezone.now()
+            outcome.save(
+                update_fields=["delivery_status", "delivery_error", "sent_at", "attempts", "message_id"]
+            )
+            return outcome
+    raise failed
+
+
+def link_token(outcome: NotificationOutcome) -> str:
+    return signing.dumps({"o": outcome.pk}, salt=LINK_SALT)
+
+
+def absolute(path: str) -> str:
+    return settings.IHF_BASE_URL.rstrip("/") + path
+
+
+def _candidate_path(outcome) -> str:
+    return reverse("feedback:candidate", args=[outcome.hub.slug, outcome.candidate_id])
+
+
+def _send_email(outcome: NotificationOutcome) -> None:
+    token = link_token(outcome)
+    context = {
+        "outcome": outcome,
+        "candidate": outcome.candidate,
+        "hub": outcome.hub,
+        "open_url": absolute(reverse("feedback:notification-open", args=[token])),
+        "mute_url": absolute(reverse("feedback:notification-mute", args=[token])),
+    }
+    subject = render_to_string("feedback/email/subject.txt", context).strip()
+    body = render_to_string("feedback/email/body.txt", context)
+    message = EmailMessage(subject=subject, body=body, to=[outcome.recipient])
+    message.send()
+    outcome.message_id = message.extra_headers.get("Message-ID") or f"ihf-notification-{outcome.pk}"
+
+
+def _post_webhook(outcome: NotificationOutcome) -> None:
+    payload = {
+        "type": outcome.notification_type,
+        "hub": outcome.hub.slug,
+        "candidate": {
+            "id": str(outcome.candidate_id),
+            "title": outcome.candidate.title,
+            "status": outcome.candidate.status,
+            "url": absolute(_candidate_path(outcome)),
+        },
+        "details": outcome.metadata,
+    }
+    request = urllib.request.Request(
+        outcome.recipient,
+        data=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json", "User-Agent": "IHF-webhook/1"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=settings.IHF_WEBHOOK_TIMEOUT) as response:
+            outcome.message_id = response.headers.get("X-Request-Id")
+    except urllib.error.HTTPError as error:
+        raise DeliveryFailed(f"webhook answered {error.code}") from error
+
+
+def record_action(token: str, action: str) -> NotificationOutcome:
+    """Record the first action on a notification from its signed link; raises signing errors untouched."""
+    data = signing.loads(token, salt=LINK_SALT, max_age=settings.IHF_NOTIFICATION_LINK_MAX_AGE)
+    with transaction.atomic():
+        outcome = NotificationOutcome.objects.select_for_update().select_related("hub").get(pk=data["o"])
+        if outcome.user_action is None:
+            now = timezone.now()
+            outcome.user_action = action
+            outcome.user_action_at = now
+            outcome.time_to_action_sec = max(0, math.floor((now - outcome.sent_at).total_seconds()))
+            outcome.save(update_fields=["user_action", "user_action_at", "time_to_action_sec"])
+        if action == UserAction.SILENCED and outcome.user_id and outcome.hub_id:
+            HubMembership.objects.filter(hub_id=outcome.hub_id, user_id=outcome.user_id).update(
+                notifications_muted=True
+            )
+    return outcome

@@ -1,0 +1,108 @@
+"""Reads of the triage board and the candidate page: a fixed number of queries whatever the row count."""
+
+from datetime import timedelta
+
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
+from django.utils import timezone
+
+from feedback.models import Annotation, CandidateStatus, RequirementCandidate, Severity, TriageState
+from feedback.models.annotations import severity_rank_expression
+
+BOARD_COLUMN_LIMIT = 25
+
+SORTS = {
+    "newest": ["-created_at"],
+    "oldest": ["created_at"],
+    "severity": ["-worst_rank", "created_at"],
+}
+
+
+def with_worst_severity(queryset):
+    """Annotate `worst_rank` (0 none … 4 critical): the worst open annotation behind each candidate,
+    its source annotation or any annotation in its source thread."""
+    worst = (
+        Annotation.objects.open()
+        .filter(Q(pk=OuterRef("source_annotation_id")) | Q(thread_id=OuterRef("source_thread_id")))
+        .annotate(rank=severity_rank_expression())
+        .order_by("-rank")
+        .values("rank")[:1]
+    )
+    return queryset.annotate(worst_rank=Coalesce(Subquery(worst, output_field=IntegerField()), 0))
+
+
+def board_candidates(hub, filters: dict, user):
+    queryset = with_worst_severity(
+        RequirementCandidate.objects.for_hub(hub).select_related("source_widget", "assignment__user")
+    )
+    if filters.get("q"):
+        queryset = queryset.filter(Q(title__icontains=filters["q"]) | Q(description__icontains=filters["q"]))
+    if filters.get("severity"):
+        queryset = queryset.filter(worst_rank__gte=Severity.rank(filters["severity"]))
+    if filters.get("category"):
+        queryset = queryset.filter(category=filters["category"])
+    if filters.get("widget_type"):
+        queryset = queryset.filter(source_widget__widget_type=filters["widget_type"])
+    if filters.get("widget"):
+        queryset = queryset.filter(source_widget_id=filters["widget"])
+    assignee = filters.get("assignee")
+    if assignee == "none":
+        queryset = queryset.filter(assignment__isnull=True)
+    elif assignee == "me":
+        queryset = queryset.filter(assignment__user=user)
+    elif assignee:
+        queryset = queryset.filter(assignment__user_id=assignee)
+    if filters.get("age"):
+        queryset = queryset.filter(created_at__lte=timezone.now() - timedelta(days=filters["age"]))
+    return queryset.order_by(*SORTS[filters.get("sort") or "newest"])
+
+
+def board_columns(queryset, sort: str):
+    """The first BOARD_COLUMN_LIMIT cards of each status column, and every column's total: two queries."""
+    order = SORTS[sort or "newest"]
+    ranked = queryset.annotate(
+        position=Window(
+            RowNumber(), partition_by=[F("status")], order_by=[_order_expression(o) for o in order]
+        )
+    ).filter(position__lte=BOARD_COLUMN_LIMIT)
+    cards = {status: [] for status in CandidateStatus.values}
+    for candidate in ranked:
+        cards[candidate.status].append(candidate)
+    totals = dict(queryset.order_by().values_list("status").annotate(n=Count("pk")))
+    return [
+        {"status": status, "label": label, "cards": cards[status], "total": totals.get(status, 0)}
+        for status, label in CandidateStatus.choices
+    ]
+
+
+def _order_expression(field: str):
+    return F(field[1:]).desc() if field.startswith("-") else F(field).asc()
+
+
+def candidate_timeline(candidate):
+    """Annotations behind the candidate and its triage history, merged oldest first: two queries."""
+    annotations = list(
+        Annotation.objects.filter(
+            Q(pk=candidate.source_annotation_id) | Q(thread_id=candidate.source_thread_id)
+            if candidate.source_thread_id
+            else Q(pk=candidate.source_annotation_id)
+        ).order_by("created_at")
+    )
+    history = list(
+        TriageState.objects.filter(candidate=candidate)
+        .select_related("changed_by", "assigned_to")
+        .order_by("changed_at")
+    )
+    entries = [("annotation", a.created_at, a) for a in annotations] + [
+        ("triage", h.changed_at, h) for h in history
+    ]
+    return sorted(entries, key=lambda entry: entry[1])
+
+
+def duplicate_search(hub, query: str, exclude=None, limit: int = 10):
+    queryset = RequirementCandidate.objects.for_hub(hub).exclude(status=CandidateStatus.DUPLICATE)
+    if exclude:
+        queryset = queryset.exclude(pk=exclude)
+    if query:
+        queryset = queryset.filter(Q(title__icontains=query) | Q(description__icontains=query))
+    return list(queryset.select_related("source_widget").order_by("-created_at")[:limit])
