@@ -96,7 +96,7 @@ def deliver(outcome_id: int) -> NotificationOutcome:
     """Send one notification. Raises DeliveryFailed (after recording the error) so the job is retried."""
     with transaction.atomic():
         outcome = (
-            NotificationOutcome.objects.select_for_update()
+            NotificationOutcome.objects.select_for_update(of=("self",))
             .select_related("hub", "candidate", "user")
             .get(pk=outcome_id)
         )
@@ -181,7 +181,11 @@ def record_action(token: str, action: str) -> NotificationOutcome:
     """Record the first action on a notification from its signed link; raises signing errors untouched."""
     data = signing.loads(token, salt=LINK_SALT, max_age=settings.IHF_NOTIFICATION_LINK_MAX_AGE)
     with transaction.atomic():
-        outcome = NotificationOutcome.objects.select_for_update().select_related("hub").get(pk=data["o"])
+        outcome = (
+            NotificationOutcome.objects.select_for_update(of=("self",))
+            .select_related("hub")
+            .get(pk=data["o"])
+        )
         if outcome.user_action is None:
             now = timezone.now()
             outcome.user_action = action

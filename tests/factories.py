@@ -1,7 +1,7 @@
 import factory
 from django.utils import timezone
 
-from feedback.models import Annotation
+from feedback.models import Annotation, AnnotationThread, RequirementCandidate
 from hubs.models import Hub, HubMembership, InteractionEvent, Role, Widget
 from ihf.models import User
 
@@ -68,3 +68,21 @@ class AnnotationFactory(factory.django.DjangoModelFactory):
     body = factory.Faker("sentence")
     category = "friction"
     severity = "medium"
+
+
+class ThreadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AnnotationThread
+
+    widget = factory.SubFactory(WidgetFactory)
+    title = factory.Sequence(lambda n: f"Thread {n}")
+
+
+class CandidateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RequirementCandidate
+
+    title = factory.Sequence(lambda n: f"Candidate {n}")
+    description = "Something to fix"
+    source_widget = factory.SubFactory(WidgetFactory)
+    status = "open"

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from feedback.models.annotations import Annotation, AnnotationThread, Category
 from hubs.models import Widget
@@ -115,7 +116,9 @@ class TriageState(models.Model):
         db_column="changed_by",
         related_name="+",
     )
-    changed_at = models.DateTimeField(db_default=NOW, editable=False)
+    # Set by Python on ORM inserts so that several rows written in one transaction keep their order
+    # (now() is the same for the whole transaction); raw inserts still get the seed's DEFAULT now().
+    changed_at = models.DateTimeField(default=timezone.now, db_default=NOW, editable=False)
     kind = models.TextField(
         choices=TriageKind.choices, default=TriageKind.TRANSITION, db_default="transition"
     )

@@ -25,6 +25,10 @@ def admin_client(client, db):
         "hubs_widgetdailyeventcount",
         "feedback_annotation",
         "feedback_annotationthread",
+        "feedback_requirementcandidate",
+        "feedback_triagestate",
+        "feedback_reviewerassignment",
+        "feedback_notificationoutcome",
     ],
 )
 def test_every_model_has_an_admin_changelist(admin_client, model):
