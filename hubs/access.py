@@ -27,7 +27,10 @@ class HubAccess:
     def can_annotate(self) -> bool:
         return self.role in {Role.STEWARD, Role.REVIEWER}
 
+    # Escalating feedback, recording decisions, deployments, signals and evaluations: stewards and reviewers.
     can_escalate = can_annotate
+    can_decide = can_annotate
+    can_record_outcomes = can_annotate
 
     @property
     def can_assign(self) -> bool:

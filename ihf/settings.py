@@ -168,3 +168,7 @@ IHF_BASE_URL = env("IHF_BASE_URL", default="http://127.0.0.1:8000")
 IHF_NOTIFICATION_LINK_MAX_AGE = env.int("IHF_NOTIFICATION_LINK_MAX_AGE", default=14 * 24 * 3600)
 IHF_NOTIFICATIONS_PER_HOUR = env.int("IHF_NOTIFICATIONS_PER_HOUR", default=30)
 IHF_WEBHOOK_TIMEOUT = env.int("IHF_WEBHOOK_TIMEOUT", default=10)
+
+# Outcomes: an `improved` signal followed within this many days by a high or critical annotation on the same
+# widget is a regression.
+IHF_REGRESSION_WINDOW_DAYS = env.int("IHF_REGRESSION_WINDOW_DAYS", default=14)

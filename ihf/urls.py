@@ -12,4 +12,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("hubs.urls")),
     path("", include("feedback.urls")),
+    path("", include("governance.urls")),
+    path("", include("outcomes.urls")),
 ]

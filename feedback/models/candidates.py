@@ -68,6 +68,11 @@ class RequirementCandidate(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(db_default=NOW, editable=False)
+    # The requirement this candidate was promoted to (seed: requirement_candidates.requirement_id). A plain
+    # column here, because requirements belong to a later stage; governance's migration adds the foreign key.
+    requirement_id = models.UUIDField(null=True, blank=True, editable=False)
+    # Kept current by trg_enrich_lineage (seed 002): what this candidate's decisions' deployments showed.
+    outcome_summary = models.JSONField(null=True, blank=True, editable=False)
 
     objects = CandidateQuerySet.as_manager()
 

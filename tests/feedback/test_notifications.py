@@ -16,6 +16,7 @@ from feedback.notifications import DeliveryFailed, link_token
 from hubs.models import HubMembership
 from tests.factories import CandidateFactory, WidgetFactory
 
+DELIVER = "feedback.tasks.deliver_notification"
 FAILING_MAILERS = {"default": {"BACKEND": "tests.support.mail.FailingEmailBackend"}}
 
 
@@ -102,16 +103,20 @@ def test_the_worker_delivers_and_retries_failures(people, settings):
     outcome.refresh_from_db()
     assert (outcome.delivery_status, outcome.attempts) == ("failed", 1)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT status, attempts, scheduled_at > now() FROM procrastinate_jobs")
+        # Only this task's jobs: the worker also defers its periodic sweeps.
+        cursor.execute(
+            "SELECT status, attempts, scheduled_at > now() FROM procrastinate_jobs WHERE task_name = %s",
+            [DELIVER],
+        )
         assert cursor.fetchall() == [("todo", 1, True)]  # scheduled again, a little later
-        cursor.execute("UPDATE procrastinate_jobs SET scheduled_at = now()")
+        cursor.execute("UPDATE procrastinate_jobs SET scheduled_at = now() WHERE task_name = %s", [DELIVER])
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     _run_worker()
     outcome.refresh_from_db()
     assert (outcome.delivery_status, outcome.attempts) == ("delivered", 2)
     assert len(mail.outbox) == 1
     with connection.cursor() as cursor:
-        cursor.execute("SELECT status FROM procrastinate_jobs")
+        cursor.execute("SELECT status FROM procrastinate_jobs WHERE task_name = %s", [DELIVER])
         assert cursor.fetchall() == [("succeeded",)]
 
 

@@ -1,0 +1,208 @@
+"""Reads of the outcome pages and the antifragility dashboard: a fixed number of queries each."""
+
+from datetime import timedelta
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+
+from feedback.models import Annotation, CandidateStatus, RequirementCandidate, Severity
+from governance.models import DecisionOutcome, DecisionRecord, Requirement
+from hubs.models import InteractionEvent, WidgetDailyEventCount
+from outcomes.models import ChangeEvaluation, DeploymentRecord, OutcomeSignal, Regression, RemediationEvent
+
+WINDOWS = (7, 14, 30, 60, 90)
+
+
+def with_current_status(deployments):
+    """The latest status event of each deployment is its current status."""
+    latest = (
+        RemediationEvent.objects.filter(deployment=OuterRef("pk")).order_by("-event_id").values("status")[:1]
+    )
+    return deployments.annotate(current_status=Subquery(latest))
+
+
+def with_signal_counts(deployments):
+    return deployments.annotate(
+        signals_total=Count("signals", distinct=True),
+        signals_improved=Count("signals", filter=Q(signals__signal_type="improved"), distinct=True),
+        signals_regressed=Count("signals", filter=Q(signals__signal_type="regressed"), distinct=True),
+    )
+
+
+def decision_candidate_id(decision):
+    return decision.candidate_id or (
+        decision.requirement.source_candidate_id if decision.requirement_id else None
+    )
+
+
+def decision_widget_ids(decision) -> list:
+    """The widget(s) behind a decision: the source widget of its candidate (or its requirement's)."""
+    return list(
+        RequirementCandidate.objects.filter(pk=decision_candidate_id(decision)).values_list(
+            "source_widget_id", flat=True
+        )
+    )
+
+
+def pre_post(deployment, widget_ids, days: int) -> dict:
+    """Events, errors and open annotations by severity on `widget_ids`, `days` before and after deploying.
+
+    A drill-down into a few widgets: it reads interaction_events through the (widget_id, occurred_at) index.
+    """
+    moment, window = deployment.deployed_at, timedelta(days=days)
+    before = Q(occurred_at__gte=moment - window, occurred_at__lt=moment)
+    after = Q(occurred_at__gte=moment, occurred_at__lt=moment + window)
+    events = (
+        InteractionEvent.objects.filter(
+            widget_id__in=widget_ids, occurred_at__gte=moment - window, occurred_at__lt=moment + window
+        )
+        .exclude(event_type="retracted")
+        .aggregate(
+            events_before=Count("pk", filter=before),
+            events_after=Count("pk", filter=after),
+            errors_before=Count("pk", filter=before & Q(event_type="error")),
+            errors_after=Count("pk", filter=after & Q(event_type="error")),
+        )
+    )
+    sides = {
+        "before": Q(created_at__gte=moment - window, created_at__lt=moment),
+        "after": Q(created_at__gte=moment, created_at__lt=moment + window),
+    }
+    annotations = (
+        Annotation.objects.open()
+        .filter(widget_id__in=widget_ids)
+        .aggregate(
+            **{
+                f"{severity}_{side}": Count("pk", filter=Q(severity=severity) & condition)
+                for severity in Severity.values
+                for side, condition in sides.items()
+            }
+        )
+    )
+    daily = (
+        WidgetDailyEventCount.objects.filter(
+            widget_id__in=widget_ids, day__gte=(moment - window).date(), day__lte=(moment + window).date()
+        )
+        .order_by("day")
+        .values("day")
+        .annotate(total=Sum("event_count"))
+    )
+    return {
+        "days": days,
+        "events": events,
+        "severities": [
+            {
+                "severity": s,
+                "label": label,
+                "before": annotations[f"{s}_before"],
+                "after": annotations[f"{s}_after"],
+            }
+            for s, label in Severity.choices
+        ],
+        "chart": {
+            "days": [str(row["day"]) for row in daily],
+            "events": [row["total"] for row in daily],
+            "deployed_on": str(moment.date()),
+            "severity_labels": [label for _s, label in Severity.choices],
+            "severity_before": [annotations[f"{s}_before"] for s in Severity.values],
+            "severity_after": [annotations[f"{s}_after"] for s in Severity.values],
+        },
+    }
+
+
+RECURRENCE_SQL = """
+SELECT w.id, w.name, w.widget_type, count(DISTINCT c.id) AS cycles, max(s.observed_at) AS last_signal_at
+FROM widgets w
+JOIN requirement_candidates c ON c.source_widget_id = w.id
+LEFT JOIN requirements r ON r.source_candidate_id = c.id
+JOIN decision_records d ON d.candidate_id = c.id OR (d.candidate_id IS NULL AND d.requirement_id = r.id)
+JOIN deployment_records dep ON dep.decision_id = d.id
+JOIN outcome_signals s ON s.deployment_id = dep.id
+WHERE w.hub_id = %(hub)s
+GROUP BY w.id, w.name, w.widget_type
+ORDER BY cycles DESC, last_signal_at DESC
+LIMIT %(limit)s
+"""
+
+
+def recurrence_leaderboard(hub, limit: int = 10) -> list[dict]:
+    """Widgets by completed cycles: candidates of the widget whose decisions reached a deployment with at
+    least one outcome signal. The ones at the top keep coming back."""
+    with connection.cursor() as cursor:
+        cursor.execute(RECURRENCE_SQL, {"hub": hub.pk, "limit": limit})
+        columns = [c[0] for c in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def recent_deployments(hub, limit: int = 10):
+    return list(
+        with_signal_counts(
+            with_current_status(
+                DeploymentRecord.objects.filter(decision__hub=hub).select_related("decision", "evaluation")
+            )
+        ).order_by("-deployed_at")[:limit]
+    )
+
+
+def open_regressions(hub, limit: int | None = None):
+    queryset = (
+        Regression.objects.filter(hub=hub, resolved_at__isnull=True)
+        .select_related("widget", "annotation", "deployment", "signal")
+        .order_by("-detected_at")
+    )
+    return list(queryset[:limit] if limit else queryset)
+
+
+def score_distribution(hub) -> list[dict]:
+    counts = dict(
+        ChangeEvaluation.objects.filter(deployment__decision__hub=hub)
+        .values_list("score")
+        .annotate(n=Count("pk"))
+    )
+    total = sum(counts.values())
+    return [
+        {"score": s, "count": counts.get(s, 0), "share": (100 * counts.get(s, 0) // total) if total else 0}
+        for s in range(1, 6)
+    ]
+
+
+def waiting_by_stage(hub) -> list[dict]:
+    """How many items wait at each link of the chain (a handful of counts, each one statement)."""
+    candidates = RequirementCandidate.objects.for_hub(hub)
+    live_decisions = DecisionRecord.objects.filter(hub=hub, superseded_by__isnull=True)
+    deployments = DeploymentRecord.objects.filter(decision__hub=hub)
+    stages = candidates.aggregate(
+        untriaged=Count("pk", filter=Q(status=CandidateStatus.OPEN)),
+        in_review=Count("pk", filter=Q(status=CandidateStatus.UNDER_REVIEW)),
+        accepted_not_promoted=Count(
+            "pk", filter=Q(status=CandidateStatus.ACCEPTED, requirement_id__isnull=True)
+        ),
+    )
+    stages["requirements_without_decision"] = (
+        Requirement.objects.filter(source_candidate__source_widget__hub=hub)
+        .exclude(Exists(DecisionRecord.objects.filter(requirement=OuterRef("pk"))))
+        .count()
+    )
+    stages["approved_not_deployed"] = (
+        live_decisions.filter(outcome=DecisionOutcome.APPROVED)
+        .exclude(Exists(DeploymentRecord.objects.filter(decision=OuterRef("pk"))))
+        .count()
+    )
+    stages.update(
+        deployments.aggregate(
+            deployed_without_signal=Count(
+                "pk", filter=~Exists(OutcomeSignal.objects.filter(deployment=OuterRef("pk")))
+            ),
+            deployed_without_evaluation=Count("pk", filter=Q(evaluation__isnull=True)),
+        )
+    )
+    labels = {
+        "untriaged": "Candidates waiting for triage",
+        "in_review": "Candidates under review",
+        "accepted_not_promoted": "Accepted, not yet a requirement",
+        "requirements_without_decision": "Requirements without a decision",
+        "approved_not_deployed": "Approved decisions not deployed",
+        "deployed_without_signal": "Deployments without an outcome signal",
+        "deployed_without_evaluation": "Deployments not evaluated",
+    }
+    return [{"key": key, "label": label, "count": stages[key]} for key, label in labels.items()]

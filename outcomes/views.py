@@ -1,0 +1,285 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from feedback.views.widgets import get_widget
+from governance.views import get_decision
+from hubs.access import get_hub_for_user
+from hubs.models import Widget
+from outcomes import selectors, services, trace
+from outcomes.forms import DeploymentForm, EvaluationForm, ResolveForm, SignalForm, StatusForm
+from outcomes.models import DeploymentRecord, Regression
+from outcomes.services import OutcomeError
+
+DEFAULT_WINDOW = 30
+
+
+def _require(allowed, message):
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def get_deployment(access, deployment_id) -> DeploymentRecord:
+    return get_object_or_404(
+        selectors.with_current_status(
+            DeploymentRecord.objects.select_related(
+                "decision__requirement",
+                "decision__candidate",
+                "impl_ref",
+                "deployed_by",
+                "evaluation__evaluated_by",
+            )
+        ),
+        pk=deployment_id,
+        decision__hub=access.hub,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deploy(request, slug, decision_id):
+    access = get_hub_for_user(request, slug)
+    decision = get_decision(access, decision_id)
+    _require(access.can_record_outcomes, "Viewers cannot record deployments.")
+    form = DeploymentForm(request.POST or None, decision=decision)
+    error, status = None, 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                deployment = services.deployment_record(
+                    decision=decision, actor=request.user, **form.cleaned_data
+                )
+            except OutcomeError as exc:
+                error, status = str(exc), 409
+            else:
+                return redirect("outcomes:deployment", access.hub.slug, deployment.pk)
+    context = {"access": access, "hub": access.hub, "decision": decision, "form": form, "action_error": error}
+    return TemplateResponse(request, "outcomes/deploy.html", context, status=status)
+
+
+def _window(request) -> int:
+    try:
+        days = int(request.GET.get("window", DEFAULT_WINDOW))
+    except ValueError:
+        return DEFAULT_WINDOW
+    return days if days in selectors.WINDOWS else DEFAULT_WINDOW
+
+
+def deployment_page_response(request, access, deployment, *, forms=None, action_error=None, status=200):
+    forms = forms or {}
+    widget_ids = selectors.decision_widget_ids(deployment.decision)
+    widgets = list(Widget.objects.filter(pk__in=widget_ids))
+    evaluation = getattr(deployment, "evaluation", None)
+    may_evaluate = access.can_record_outcomes and (
+        evaluation is None or evaluation.evaluated_by_id == request.user.pk
+    )
+    context = {
+        "access": access,
+        "hub": access.hub,
+        "deployment": deployment,
+        "decision": deployment.decision,
+        "widgets": widgets,
+        "status_events": list(deployment.status_events.order_by("event_id")),
+        "allowed_statuses": services.STATUS_FLOW.get(deployment.current_status, ()),
+        "signals": list(deployment.signals.select_related("widget", "recorded_by").order_by("-observed_at")),
+        "evaluation": evaluation,
+        "status_form": forms.get("status") or StatusForm(),
+        "signal_form": forms.get("signal") or SignalForm(widgets=widgets),
+        "evaluation_form": forms.get("evaluation")
+        or (
+            EvaluationForm(initial={"score": evaluation.score, "rationale": evaluation.rationale})
+            if evaluation
+            else EvaluationForm()
+        )
+        if may_evaluate
+        else None,
+        "pre_post": selectors.pre_post(deployment, widget_ids, _window(request)),
+        "windows": selectors.WINDOWS,
+        "action_error": action_error,
+    }
+    return TemplateResponse(request, "outcomes/deployment_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def deployment_detail(request, slug, deployment_id):
+    access = get_hub_for_user(request, slug)
+    deployment = get_deployment(access, deployment_id)
+    if request.htmx and request.GET.get("window"):
+        context = {
+            "pre_post": selectors.pre_post(
+                deployment, selectors.decision_widget_ids(deployment.decision), _window(request)
+            ),
+            "windows": selectors.WINDOWS,
+            "hub": access.hub,
+            "deployment": deployment,
+        }
+        return TemplateResponse(request, "outcomes/deployment_detail.html#pre-post", context)
+    return deployment_page_response(request, access, deployment)
+
+
+def _post_action(request, slug, deployment_id, form_class, key, apply, **form_kwargs):
+    access = get_hub_for_user(request, slug)
+    deployment = get_deployment(access, deployment_id)
+    _require(access.can_record_outcomes, "Viewers read outcomes; stewards and reviewers record them.")
+    if callable(form_kwargs.get("widgets")):
+        form_kwargs["widgets"] = form_kwargs["widgets"](deployment)
+    form = form_class(request.POST, **form_kwargs)
+    if not form.is_valid():
+        return deployment_page_response(request, access, deployment, forms={key: form}, status=422)
+    try:
+        apply(deployment, request.user, form.cleaned_data)
+    except OutcomeError as error:
+        return deployment_page_response(
+            request, access, deployment, forms={key: form}, action_error=str(error), status=409
+        )
+    return redirect("outcomes:deployment", access.hub.slug, deployment.pk)
+
+
+@login_required
+@require_POST
+def status_add(request, slug, deployment_id):
+    return _post_action(
+        request,
+        slug,
+        deployment_id,
+        StatusForm,
+        "status",
+        lambda deployment, user, data: services.deployment_status_record(
+            deployment=deployment, actor=user, **data
+        ),
+    )
+
+
+@login_required
+@require_POST
+def signal_add(request, slug, deployment_id):
+    return _post_action(
+        request,
+        slug,
+        deployment_id,
+        SignalForm,
+        "signal",
+        lambda deployment, user, data: services.signal_record(deployment=deployment, actor=user, **data),
+        widgets=lambda deployment: list(
+            Widget.objects.filter(pk__in=selectors.decision_widget_ids(deployment.decision))
+        ),
+    )
+
+
+@login_required
+@require_POST
+def evaluation_submit(request, slug, deployment_id):
+    return _post_action(
+        request,
+        slug,
+        deployment_id,
+        EvaluationForm,
+        "evaluation",
+        lambda deployment, user, data: services.evaluation_submit(deployment=deployment, actor=user, **data),
+    )
+
+
+@login_required
+@require_GET
+def deployment_trace(request, slug, deployment_id):
+    access = get_hub_for_user(request, slug)
+    deployment = get_deployment(access, deployment_id)
+    context = {"access": access, "hub": access.hub, **trace.deployment_trace(deployment)}
+    return TemplateResponse(request, "outcomes/deployment_trace.html", context)
+
+
+@login_required
+@require_GET
+def widget_trace(request, slug, widget_id):
+    access = get_hub_for_user(request, slug)
+    widget = get_widget(access, widget_id)
+    context = {"access": access, "hub": access.hub, "widget": widget, "chains": trace.widget_trace(widget)}
+    return TemplateResponse(request, "outcomes/widget_trace.html", context)
+
+
+@login_required
+@require_GET
+def regression_list(request, slug):
+    access = get_hub_for_user(request, slug)
+    show = request.GET.get("show", "open")
+    regressions = (
+        Regression.objects.filter(hub=access.hub)
+        .select_related("widget", "annotation", "deployment", "signal", "resolved_by")
+        .order_by("-detected_at")
+    )
+    if show != "all":
+        regressions = regressions.filter(resolved_at__isnull=True)
+    context = {"access": access, "hub": access.hub, "regressions": list(regressions[:200]), "show": show}
+    return TemplateResponse(request, "outcomes/regressions.html", context)
+
+
+@login_required
+@require_POST
+def regression_resolve(request, slug, regression_id):
+    access = get_hub_for_user(request, slug)
+    regression = get_object_or_404(Regression, pk=regression_id, hub=access.hub)
+    _require(access.can_record_outcomes, "Viewers cannot resolve regressions.")
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        context = {
+            "access": access,
+            "hub": access.hub,
+            "show": "open",
+            "resolve_error": form.errors["note"][0],
+            "regressions": selectors.open_regressions(access.hub),
+        }
+        return TemplateResponse(request, "outcomes/regressions.html", context, status=422)
+    Regression.objects.filter(pk=regression.pk, resolved_at__isnull=True).update(
+        resolved_at=timezone.now(), resolved_by=request.user, resolution_note=form.cleaned_data["note"]
+    )
+    return redirect("outcomes:regressions", access.hub.slug)
+
+
+PANELS = {
+    "deployments": (
+        "Recent deployments and their signals",
+        lambda hub: {"deployments": selectors.recent_deployments(hub)},
+    ),
+    "regressions": (
+        "Open regressions",
+        lambda hub: {"regressions": selectors.open_regressions(hub, limit=10)},
+    ),
+    "recurrence": (
+        "Widgets that keep coming back",
+        lambda hub: {"leaderboard": selectors.recurrence_leaderboard(hub)},
+    ),
+    "scores": ("Evaluation scores", lambda hub: {"scores": selectors.score_distribution(hub)}),
+    "waiting": ("Waiting at each stage", lambda hub: {"stages": selectors.waiting_by_stage(hub)}),
+}
+REFRESH_SECONDS = 30
+
+
+@login_required
+@require_GET
+def dashboard(request, slug):
+    access = get_hub_for_user(request, slug)
+    panels = [{"key": key, "title": title, **load(access.hub)} for key, (title, load) in PANELS.items()]
+    context = {"access": access, "hub": access.hub, "panels": panels, "refresh": REFRESH_SECONDS}
+    return TemplateResponse(request, "outcomes/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def dashboard_panel(request, slug, panel):
+    access = get_hub_for_user(request, slug)
+    if panel not in PANELS:
+        raise Http404("No such panel.")
+    title, load = PANELS[panel]
+    context = {
+        "access": access,
+        "hub": access.hub,
+        "refresh": REFRESH_SECONDS,
+        "panel": {"key": panel, "title": title, **load(access.hub)},
+    }
+    return TemplateResponse(request, "outcomes/includes/panel.html", context)

@@ -1,0 +1,9 @@
+DROP INDEX IF EXISTS idx_remediation_events_incident;
+DROP INDEX IF EXISTS idx_remediation_events_type;
+DROP INDEX IF EXISTS idx_remediation_events_time;
+DROP INDEX IF EXISTS change_evaluations_deployment_id_idx;
+DROP INDEX IF EXISTS outcome_signals_observed_at_idx;
+DROP INDEX IF EXISTS outcome_signals_deployment_id_idx;
+DROP INDEX IF EXISTS outcome_signals_widget_id_idx;
+DROP INDEX IF EXISTS deployment_records_deployed_at_idx;
+DROP INDEX IF EXISTS deployment_records_decision_id_idx;
