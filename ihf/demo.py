@@ -330,3 +330,110 @@ def build_triage(*, hubs, annotations, anchor, steward, reviewer):
                 when = when + timedelta(hours=rng.randrange(2, 72))
         plan["candidates"].extend(hub_candidates)
     return plan
+
+
+def build_outcomes(*, candidates, anchor, steward, reviewer):
+    """For each hub's accepted candidates: the first two promoted, decided, deployed and observed (the first
+    also evaluated, and later regressed); the third left accepted, for a person to walk through."""
+    plan = {
+        k: []
+        for k in (
+            "requirements",
+            "promotions",
+            "decisions",
+            "deployments",
+            "events",
+            "signals",
+            "evaluations",
+            "annotations",
+        )
+    }
+    by_hub = {}
+    for candidate in sorted(candidates, key=lambda c: str(c["id"])):
+        by_hub.setdefault(candidate["hub_id"], []).append(candidate)
+    for hub_id, accepted in sorted(by_hub.items(), key=lambda item: str(item[0])):
+        for number, candidate in enumerate(accepted[:2]):
+            first = number == 0
+            requirement_id = demo_id("requirement", candidate["id"])
+            decision_id = demo_id("decision", candidate["id"])
+            deployment_id = demo_id("deployment", candidate["id"])
+            deployed_at = anchor - timedelta(days=40 if first else 10)
+            plan["requirements"].append(
+                {
+                    "id": requirement_id,
+                    "title": candidate["title"],
+                    "description": candidate["description"],
+                    "source_candidate_id": candidate["id"],
+                    "created_by_id": steward,
+                    "created_at": deployed_at - timedelta(days=7),
+                }
+            )
+            plan["promotions"].append((candidate["id"], requirement_id))
+            plan["decisions"].append(
+                {
+                    "id": decision_id,
+                    "hub_id": hub_id,
+                    "title": f"Fix: {candidate['title']}"[:200],
+                    "rationale": "Reported repeatedly and confirmed in the interaction data.",
+                    "outcome": "approved",
+                    "requirement_id": requirement_id,
+                    "decided_by_id": reviewer,
+                    "decided_at": deployed_at - timedelta(days=5),
+                }
+            )
+            plan["deployments"].append(
+                {
+                    "id": deployment_id,
+                    "decision_id": decision_id,
+                    "version_ref": f"v2026.{number + 8}.{hub_id.int % 90}",
+                    "deployed_at": deployed_at,
+                    "deployed_by_id": steward,
+                    "notes": "Shipped with the weekly release.",
+                }
+            )
+            for step, status in enumerate(["pending", "success"]):
+                plan["events"].append(
+                    {
+                        "deployment_id": deployment_id,
+                        "status": status,
+                        "remediation_type": "gitops_pr",
+                        "action_name": "deploy",
+                        "executed_by": "human:steward@ihf.local",
+                        "created_at": deployed_at + timedelta(minutes=10 * step),
+                    }
+                )
+            plan["signals"].append(
+                {
+                    "id": demo_id("signal", candidate["id"]),
+                    "widget_id": candidate["source_widget_id"],
+                    "deployment_id": deployment_id,
+                    "signal_type": "improved" if first else "neutral",
+                    "value": 0.18 if first else None,
+                    "observed_at": deployed_at + timedelta(days=5),
+                    "recorded_by_id": reviewer,
+                }
+            )
+            if first:
+                plan["evaluations"].append(
+                    {
+                        "id": demo_id("evaluation", candidate["id"]),
+                        "deployment_id": deployment_id,
+                        "decision_id": decision_id,
+                        "score": 4,
+                        "rationale": "Error rate halved; one edge case remains.",
+                        "evaluated_by_id": reviewer,
+                        "evaluated_at": deployed_at + timedelta(days=7),
+                    }
+                )
+                plan["annotations"].append(
+                    {
+                        "id": demo_id("regression-annotation", candidate["id"]),
+                        "widget_id": candidate["source_widget_id"],
+                        "category": "bug",
+                        "severity": "high",
+                        "body": "Since the last release this breaks again after going back.",
+                        "actor_type": "user",
+                        "created_at": deployed_at + timedelta(days=9),
+                    }
+                )
+    return plan

@@ -7,13 +7,17 @@ from django.db import connection, transaction
 from feedback.models import (
     Annotation,
     AnnotationThread,
+    CandidateStatus,
     RequirementCandidate,
     ReviewerAssignment,
     TriageState,
 )
+from governance.models import DecisionRecord, Requirement
 from hubs.models import Hub, HubMembership, Widget, WidgetVersion
 from ihf import demo
 from ihf.models import User
+from outcomes import regressions
+from outcomes.models import ChangeEvaluation, DeploymentRecord, OutcomeSignal, RemediationEvent
 
 EVENT_BATCH = 20_000
 
@@ -55,6 +59,8 @@ class Command(BaseCommand):
             self._annotations(specs, annotations, anchor, [u.pk for u in users])
         with transaction.atomic():
             self._triage(hubs, users, anchor)
+        with transaction.atomic():
+            self._outcomes(users, anchor)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f}s."))
 
     def _report(self, label, total, created):
@@ -210,3 +216,50 @@ class Command(BaseCommand):
             RequirementCandidate.objects.filter(pk__in=[c["id"] for c in plan["candidates"]]).count()
             - before["candidates"],
         )
+
+    def _outcomes(self, users, anchor):
+        """Requirements, decisions, deployments with status events, signals, an evaluation, a regression."""
+        by_email = {user.email: user for user in users}
+        accepted = RequirementCandidate.objects.filter(
+            status=CandidateStatus.ACCEPTED,
+            pk__in=[
+                demo.demo_id("candidate", h[0], n)
+                for h in demo.HUBS
+                for n in range(len(demo.CANDIDATE_STATUSES))
+            ],
+        ).values("id", "title", "description", "source_widget_id", "source_widget__hub_id")
+        plan = demo.build_outcomes(
+            candidates=[{**c, "hub_id": c.pop("source_widget__hub_id")} for c in accepted],
+            anchor=anchor,
+            steward=by_email["steward@ihf.local"].pk,
+            reviewer=by_email["reviewer@ihf.local"].pk,
+        )
+        deployment_ids = [d["id"] for d in plan["deployments"]]
+        existing = set(DeploymentRecord.objects.filter(pk__in=deployment_ids).values_list("pk", flat=True))
+        Requirement.objects.bulk_create(
+            [Requirement(**r) for r in plan["requirements"]], ignore_conflicts=True
+        )
+        for candidate_id, requirement_id in plan["promotions"]:
+            RequirementCandidate.objects.filter(pk=candidate_id, requirement_id__isnull=True).update(
+                requirement_id=requirement_id
+            )
+        DecisionRecord.objects.bulk_create(
+            [DecisionRecord(**d) for d in plan["decisions"]], ignore_conflicts=True
+        )
+        DeploymentRecord.objects.bulk_create(
+            [DeploymentRecord(**d) for d in plan["deployments"]], ignore_conflicts=True
+        )
+        # Status events have serial keys, so only the deployments created just now get theirs.
+        RemediationEvent.objects.bulk_create(
+            [RemediationEvent(**e) for e in plan["events"] if e["deployment_id"] not in existing]
+        )
+        OutcomeSignal.objects.bulk_create(
+            [OutcomeSignal(**s) for s in plan["signals"]], ignore_conflicts=True
+        )
+        ChangeEvaluation.objects.bulk_create(
+            [ChangeEvaluation(**e) for e in plan["evaluations"]], ignore_conflicts=True
+        )
+        Annotation.objects.bulk_create([Annotation(**a) for a in plan["annotations"]], ignore_conflicts=True)
+        found = regressions.detect()
+        self._report("deployments", len(deployment_ids), len(set(deployment_ids) - existing))
+        self._report("regressions", len(plan["annotations"]), len(found))
