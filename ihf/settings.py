@@ -172,3 +172,5 @@ IHF_WEBHOOK_TIMEOUT = env.int("IHF_WEBHOOK_TIMEOUT", default=10)
 # Outcomes: an `improved` signal followed within this many days by a high or critical annotation on the same
 # widget is a regression.
 IHF_REGRESSION_WINDOW_DAYS = env.int("IHF_REGRESSION_WINDOW_DAYS", default=14)
+# How often each dashboard panel refreshes itself.
+IHF_DASHBOARD_REFRESH_SECONDS = env.int("IHF_DASHBOARD_REFRESH_SECONDS", default=30)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -257,7 +258,6 @@ PANELS = {
     "scores": ("Evaluation scores", lambda hub: {"scores": selectors.score_distribution(hub)}),
     "waiting": ("Waiting at each stage", lambda hub: {"stages": selectors.waiting_by_stage(hub)}),
 }
-REFRESH_SECONDS = 30
 
 
 @login_required
@@ -265,7 +265,12 @@ REFRESH_SECONDS = 30
 def dashboard(request, slug):
     access = get_hub_for_user(request, slug)
     panels = [{"key": key, "title": title, **load(access.hub)} for key, (title, load) in PANELS.items()]
-    context = {"access": access, "hub": access.hub, "panels": panels, "refresh": REFRESH_SECONDS}
+    context = {
+        "access": access,
+        "hub": access.hub,
+        "panels": panels,
+        "refresh": settings.IHF_DASHBOARD_REFRESH_SECONDS,
+    }
     return TemplateResponse(request, "outcomes/dashboard.html", context)
 
 
@@ -279,7 +284,7 @@ def dashboard_panel(request, slug, panel):
     context = {
         "access": access,
         "hub": access.hub,
-        "refresh": REFRESH_SECONDS,
+        "refresh": settings.IHF_DASHBOARD_REFRESH_SECONDS,
         "panel": {"key": panel, "title": title, **load(access.hub)},
     }
     return TemplateResponse(request, "outcomes/includes/panel.html", context)

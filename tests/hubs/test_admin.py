@@ -29,6 +29,15 @@ def admin_client(client, db):
         "feedback_triagestate",
         "feedback_reviewerassignment",
         "feedback_notificationoutcome",
+        "governance_requirement",
+        "governance_decisionrecord",
+        "governance_policyreference",
+        "governance_implementationchangereference",
+        "outcomes_deploymentrecord",
+        "outcomes_remediationevent",
+        "outcomes_outcomesignal",
+        "outcomes_changeevaluation",
+        "outcomes_regression",
     ],
 )
 def test_every_model_has_an_admin_changelist(admin_client, model):

@@ -2,10 +2,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from feedback.models import Annotation
+from feedback.models import Annotation, NotificationOutcome, RequirementCandidate, TriageState
 from hubs.models import Hub, HubMembership, InteractionEvent, Widget, WidgetDailyEventCount, WidgetVersion
 from ihf import demo
 from ihf.models import User
+from outcomes.models import DeploymentRecord, OutcomeSignal, Regression, RemediationEvent
 
 SMALL = {"widgets_per_hub": 3, "events": 1500, "annotations": 40}
 
@@ -24,6 +25,13 @@ def _snapshot():
         "events_digest": events_digest,
         "rollup": sum(WidgetDailyEventCount.objects.values_list("event_count", flat=True)),
         "annotations": Annotation.objects.count(),
+        "candidates": RequirementCandidate.objects.count(),
+        "triage": TriageState.objects.count(),
+        "deployments": DeploymentRecord.objects.count(),
+        "status_events": RemediationEvent.objects.count(),
+        "signals": OutcomeSignal.objects.count(),
+        "regressions": Regression.objects.count(),
+        "notifications": NotificationOutcome.objects.count(),
     }
 
 
@@ -38,7 +46,9 @@ def test_it_builds_the_demo_and_a_second_run_changes_nothing(settings, capsys):
     assert first["widgets"] == 3 * len(demo.HUBS)
     assert first["versions"] >= first["widgets"]
     assert first["events"] == first["rollup"] == 1500
-    assert first["annotations"] == 40
+    # The requested annotations, plus one per hub that follows its improved deployment (a regression).
+    assert 40 <= first["annotations"] <= 40 + len(demo.HUBS)
+    assert first["deployments"] > 0 and first["regressions"] == first["annotations"] - 40
     assert first["memberships"] == 3 * len(demo.HUBS)
 
     call_command("seed_demo", **SMALL)

@@ -58,7 +58,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             self._annotations(specs, annotations, anchor, [u.pk for u in users])
         with transaction.atomic():
-            self._triage(hubs, users, anchor)
+            self._triage(hubs, users, anchor, annotations)
         with transaction.atomic():
             self._outcomes(users, anchor)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f}s."))
@@ -168,13 +168,18 @@ class Command(BaseCommand):
         Annotation.objects.bulk_create(rows, ignore_conflicts=True)
         self._report("annotations", count, Annotation.objects.filter(pk__in=ids).count() - before)
 
-    def _triage(self, hubs, users, anchor):
+    def _triage(self, hubs, users, anchor, annotation_count):
         """Threads, requirement candidates in every status, their triage history and reviewers."""
         by_email = {user.email: user for user in users}
         plan = demo.build_triage(
             hubs={slug: hub.pk for slug, hub in hubs.items()},
             annotations=list(
-                Annotation.objects.filter(widget__hub__in=hubs.values(), retracted_at__isnull=True)
+                # Only the generated annotations: the plan must not change when later steps add more.
+                Annotation.objects.filter(
+                    pk__in=[demo.demo_id("annotation", n) for n in range(annotation_count)],
+                    widget__hub__in=hubs.values(),
+                    retracted_at__isnull=True,
+                )
                 .order_by("id")
                 .values("id", "widget_id", "widget__hub__slug", "body", "category", "severity", "created_at")
             ),
