@@ -29,6 +29,14 @@ class Hub(models.Model):
     name = ShortTextField()
     domain = ShortTextField()
     created_at = models.DateTimeField(db_default=NOW, editable=False)
+    # The seed's per-hub key column. IHF keeps keys in `api_keys` (hashed, scoped, revocable); this column
+    # never holds a usable secret: it shows the public id of the hub's newest ingest key, for reference.
+    api_key = models.TextField(null=True, blank=True, editable=False)
+    allowed_origins = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Origins (scheme://host[:port]) whose pages may report to this hub from the browser.",
+    )
     webhook_url = models.URLField(
         max_length=2000,
         blank=True,
@@ -93,6 +101,14 @@ class Widget(models.Model):
     status = models.TextField(choices=WidgetStatus.choices, default=WidgetStatus.ACTIVE, db_default="active")
     version = models.IntegerField(default=1, db_default=1, editable=False)
     created_at = models.DateTimeField(db_default=NOW, editable=False)
+    adapter_spec = models.ForeignKey(
+        "WidgetAdapterSpec",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="widgets",
+        db_index=False,
+    )
 
     class Meta:
         db_table = "widgets"
@@ -193,3 +209,122 @@ class WidgetDailyEventCount(models.Model):
 
     def __str__(self):
         return f"{self.widget_id} on {self.day}: {self.event_count}"
+
+
+class ApiKeyScope(models.TextChoices):
+    INGEST = "ingest", "Ingest (write events and annotations)"
+    READ = "read", "Read (widgets and contracts)"
+
+
+class ApiKey(models.Model):
+    """A per-hub API key. Only the SHA-256 of the key is stored; the key itself is shown once."""
+
+    id = uuid_primary_key()
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="api_keys")
+    name = ShortTextField(blank=True, default="")
+    scope = models.TextField(choices=ApiKeyScope.choices)
+    public_id = models.TextField(unique=True)
+    secret_hash = models.TextField()
+    rate_limit_per_minute = models.IntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(db_default=NOW, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    window_started_at = models.DateTimeField(db_default=NOW)
+    window_count = models.IntegerField(default=0, db_default=0)
+
+    class Meta:
+        db_table = "api_keys"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scope__in=["ingest", "read"]), name="api_keys_scope_check"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rate_limit_per_minute__gt=0), name="api_keys_rate_limit_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.get_scope_display()})"
+
+    @property
+    def prefix(self) -> str:
+        return f"ihf_{self.scope}_{self.public_id}"
+
+
+class ContractStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class EnvelopeEmissionContract(models.Model):
+    """Which data-* attributes a widget's element must carry, and their formats (seed phase 6)."""
+
+    id = uuid_primary_key()
+    contract_version = models.TextField(unique=True)
+    required_attributes = models.JSONField()
+    optional_attributes = models.JSONField(
+        default=list, db_default=models.Value([], output_field=models.JSONField())
+    )
+    validation_rules = models.JSONField(
+        default=dict, db_default=models.Value({}, output_field=models.JSONField())
+    )
+    description = models.TextField(null=True, blank=True)
+    status = models.TextField(choices=ContractStatus.choices, default="active", db_default="active")
+    created_at = models.DateTimeField(db_default=NOW, editable=False)
+
+    class Meta:
+        db_table = "envelope_emission_contracts"
+        # The seed's phase 6 indexes (names past Django's limit) come from sql/phase6_indexes.sql.
+
+    def __str__(self):
+        return f"Envelope {self.contract_version}"
+
+
+class InteractionReportingContract(models.Model):
+    """The REST contract for reporting events: endpoint, accepted event types, required fields."""
+
+    id = uuid_primary_key()
+    contract_version = models.TextField(unique=True)
+    endpoint_path = models.TextField()
+    accepted_event_types = models.JSONField()
+    required_fields = models.JSONField()
+    auth_scheme = models.TextField(default="bearer", db_default="bearer")
+    description = models.TextField(null=True, blank=True)
+    status = models.TextField(choices=ContractStatus.choices, default="active", db_default="active")
+    created_at = models.DateTimeField(db_default=NOW, editable=False)
+
+    class Meta:
+        db_table = "interaction_reporting_contracts"
+
+    def __str__(self):
+        return f"Reporting {self.contract_version}"
+
+
+class WidgetAdapterSpec(models.Model):
+    """How one UI technology meets the envelope and reporting contracts."""
+
+    id = uuid_primary_key()
+    name = models.TextField(unique=True)
+    framework = models.TextField()
+    version = models.TextField()
+    envelope_contract = models.ForeignKey(
+        EnvelopeEmissionContract, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    reporting_contract = models.ForeignKey(
+        InteractionReportingContract, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    status = models.TextField(default="draft", db_default="draft")
+    notes = models.TextField(null=True, blank=True)
+    created_at = models.DateTimeField(db_default=NOW, editable=False)
+    updated_at = models.DateTimeField(db_default=NOW)
+
+    class Meta:
+        db_table = "widget_adapter_specs"
+
+    def __str__(self):
+        return self.name

@@ -1,11 +1,78 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.views.decorators.http import require_http_methods, require_POST
 
-from hubs.models import Hub
+from hubs import services
+from hubs.access import get_hub_for_user
+from hubs.forms import ApiKeyForm, HubIntegrationForm
+from hubs.models import ApiKey, Hub
 from hubs.selectors import RECENT_DAYS, hubs_with_counts
+from ihf.middleware import forget_origins
 
 
 @login_required
 def hub_list(request):
     hubs = hubs_with_counts(Hub.objects.visible_to(request.user)).order_by("name")
     return TemplateResponse(request, "hubs/hub_list.html", {"hubs": hubs, "recent_days": RECENT_DAYS})
+
+
+def _steward_access(request, slug):
+    access = get_hub_for_user(request, slug)
+    if not access.is_steward:
+        raise PermissionDenied("Only the hub's stewards manage its keys and integrations.")
+    return access
+
+
+def _settings_response(request, access, *, key_form=None, integration_form=None, new_key=None, status=200):
+    hub = Hub.objects.get(pk=access.hub.pk)
+    context = {
+        "access": access,
+        "hub": hub,
+        "keys": list(ApiKey.objects.filter(hub=hub).select_related("created_by")),
+        "key_form": key_form or ApiKeyForm(),
+        "integration_form": integration_form or HubIntegrationForm(instance=hub),
+        "new_key": new_key,
+    }
+    return TemplateResponse(request, "hubs/settings.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hub_settings(request, slug):
+    access = _steward_access(request, slug)
+    if request.method == "POST":
+        form = HubIntegrationForm(request.POST, instance=Hub.objects.get(pk=access.hub.pk))
+        if not form.is_valid():
+            return _settings_response(request, access, integration_form=form, status=422)
+        form.save()
+        forget_origins()
+        messages.success(request, "Integration settings saved.")
+        return redirect("hubs:settings", access.hub.slug)
+    return _settings_response(request, access)
+
+
+@login_required
+@require_POST
+def api_key_create(request, slug):
+    access = _steward_access(request, slug)
+    form = ApiKeyForm(request.POST)
+    if not form.is_valid():
+        return _settings_response(request, access, key_form=form, status=422)
+    key, raw = services.api_key_create(hub=access.hub, actor=request.user, **form.cleaned_data)
+    # The raw key is in this response only; it is never stored or shown again.
+    response = _settings_response(request, access, new_key={"key": key, "raw": raw}, status=201)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def api_key_revoke(request, slug, key_id):
+    access = _steward_access(request, slug)
+    key = get_object_or_404(ApiKey, pk=key_id, hub=access.hub)
+    if services.api_key_revoke(key=key):
+        messages.success(request, f"Revoked {key.prefix}…; requests with it now get 401.")
+    return redirect("hubs:settings", access.hub.slug)

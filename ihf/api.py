@@ -1,13 +1,37 @@
 """The JSON API: one NinjaAPI, each app's router mounted under it.
 
-OpenAPI at /api/openapi.json, interactive docs at /api/docs.
+OpenAPI at /api/openapi.json, interactive docs at /api/docs (Swagger UI served by IHF itself).
 """
 
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="IHF API", version="1", urls_namespace="api")
+from hubs.api import AnnotationIn
+from hubs.api import router as hubs_router
+
+api = NinjaAPI(
+    title="IHF API",
+    version="1",
+    urls_namespace="api",
+    description="Report interactions and annotations from any front end; read widgets and contracts. "
+    "Authenticate with a per-hub API key: `Authorization: Bearer ihf_…`.",
+)
+api.add_router("/v1", hubs_router)
 
 
 @api.get("/health", summary="Liveness probe", tags=["meta"])
 def health(request):
     return {"status": "ok"}
+
+
+_openapi = api.get_openapi_schema
+
+
+def _schema(*args, **kwargs):
+    schema = _openapi(*args, **kwargs)
+    components = schema.setdefault("components", {})
+    components.setdefault("securitySchemes", {})["BearerAuth"] = {"type": "http", "scheme": "bearer"}
+    components.setdefault("schemas", {})["AnnotationIn"] = AnnotationIn.model_json_schema()
+    return schema
+
+
+api.get_openapi_schema = _schema

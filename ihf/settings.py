@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",
     "procrastinate.contrib.django",
     "ihf",
     "hubs",
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ihf.middleware.ApiCorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -174,3 +176,9 @@ IHF_WEBHOOK_TIMEOUT = env.int("IHF_WEBHOOK_TIMEOUT", default=10)
 IHF_REGRESSION_WINDOW_DAYS = env.int("IHF_REGRESSION_WINDOW_DAYS", default=14)
 # How often each dashboard panel refreshes itself.
 IHF_DASHBOARD_REFRESH_SECONDS = env.int("IHF_DASHBOARD_REFRESH_SECONDS", default=30)
+
+# Public API (hubs app).
+IHF_INGEST_MAX_AGE_DAYS = env.int("IHF_INGEST_MAX_AGE_DAYS", default=30)
+IHF_INGEST_MAX_BODY_BYTES = env.int("IHF_INGEST_MAX_BODY_BYTES", default=2 * 1024 * 1024)
+IHF_API_RATE_LIMIT_PER_MINUTE = env.int("IHF_API_RATE_LIMIT_PER_MINUTE", default=6000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = IHF_INGEST_MAX_BODY_BYTES + 1024

@@ -1,0 +1,353 @@
+"""The public API: ingestion of events and annotations, and reads of widgets and contracts.
+
+Authenticated by per-hub API keys (`Authorization: Bearer ihf_…`, or a `key` field in a text/plain JSON
+body, which is what navigator.sendBeacon can send). Errors are JSON: {"detail": "...", "errors": [...]}.
+"""
+
+import json
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import JsonResponse
+from ninja import Router, Schema
+
+from feedback.models import Annotation, Category, Severity
+from hubs import ingest, keys
+from hubs.models import (
+    EnvelopeEmissionContract,
+    Hub,
+    InteractionReportingContract,
+    Widget,
+    WidgetAdapterSpec,
+)
+
+router = Router(tags=["v1"])
+
+MISSING_KEY = "Send an API key: Authorization: Bearer ihf_…"
+BAD_KEY = "This API key is not valid (wrong, revoked or unknown)."
+WRONG_SCOPE = "This key's scope is {scope}; this endpoint needs a {needed} key."
+ORIGIN_NOT_ALLOWED = "Origin {origin} may not report to this hub (add it to the hub's allowed origins)."
+RATE_LIMITED = "Too many requests for this key; retry after {seconds} s."
+BAD_JSON = "body: is not valid JSON."
+TOO_LARGE = "body: is larger than {limit} bytes."
+TOO_MANY = f"events: at most {ingest.MAX_EVENTS} per request."
+
+
+def error(status, detail, errors=None, headers=None):
+    response = JsonResponse({"detail": detail, **({"errors": errors} if errors else {})}, status=status)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+class ApiError(Exception):
+    def __init__(self, response):
+        self.response = response
+
+
+def _body(request):
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    limit = settings.IHF_INGEST_MAX_BODY_BYTES
+    if length > limit:
+        raise ApiError(error(413, TOO_LARGE.format(limit=limit)))
+    raw = request.body
+    if len(raw) > limit:
+        raise ApiError(error(413, TOO_LARGE.format(limit=limit)))
+    try:
+        return json.loads(raw) if raw else None
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(error(400, BAD_JSON)) from None
+
+
+def authenticate(request, needed: str, body=None) -> Hub:
+    """The hub of the request's key, with scope, rate limit and origin checked; else an ApiError."""
+    header = request.headers.get("Authorization", "")
+    raw = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    if not raw and isinstance(body, dict) and isinstance(body.get("key"), str):
+        raw = body["key"]
+    if not raw:
+        raise ApiError(error(401, MISSING_KEY, headers={"WWW-Authenticate": "Bearer"}))
+    checked = keys.check(raw)
+    if checked is None:
+        raise ApiError(error(401, BAD_KEY, headers={"WWW-Authenticate": "Bearer"}))
+    if checked.limited:
+        seconds = checked.retry_after
+        raise ApiError(
+            error(429, RATE_LIMITED.format(seconds=seconds), headers={"Retry-After": str(seconds)})
+        )
+    if checked.scope != needed:
+        raise ApiError(error(403, WRONG_SCOPE.format(scope=checked.scope, needed=needed)))
+    hub = Hub.objects.only("id", "slug", "allowed_origins").get(pk=checked.hub_id)
+    origin = request.headers.get("Origin")
+    if origin:
+        if origin not in (hub.allowed_origins or []):
+            raise ApiError(error(403, ORIGIN_NOT_ALLOWED.format(origin=origin)))
+        request.ihf_cors_origin = origin
+    return hub
+
+
+def _api(view):
+    """Turn ApiError into its response (ninja handlers return responses directly)."""
+
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ApiError as failure:
+            return failure.response
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+EVENT_SCHEMA = {
+    "type": "object",
+    "required": ["widget_id", "event_type", "occurred_at"],
+    "properties": {
+        "id": {
+            "type": "string",
+            "format": "uuid",
+            "description": "Client id; a retried event with the same id is acknowledged, not stored twice.",
+        },
+        "widget_id": {"type": "string", "format": "uuid"},
+        "event_type": {"type": "string", "description": "One of the active reporting contract's types."},
+        "occurred_at": {"type": "string", "format": "date-time"},
+        "actor_id": {"type": "string", "format": "uuid"},
+        "actor_type": {"type": "string", "default": "user"},
+        "view_context_ref": {"type": "string"},
+        "metadata": {"type": "object", "description": 'For `retracted`: {"retracted_event_id": "…"}.'},
+    },
+}
+INGEST_OPENAPI = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "oneOf": [
+                        EVENT_SCHEMA,
+                        {
+                            "type": "object",
+                            "required": ["events"],
+                            "properties": {
+                                "events": {
+                                    "type": "array",
+                                    "maxItems": ingest.MAX_EVENTS,
+                                    "items": EVENT_SCHEMA,
+                                }
+                            },
+                        },
+                    ]
+                }
+            }
+        },
+    },
+    "parameters": [
+        {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "Makes a retried request without event ids a no-op.",
+        }
+    ],
+    "responses": {
+        "200": {"description": "Batch processed: {accepted, duplicates, rejected: [{index, errors}]}"},
+        "201": {"description": "The single event was stored."},
+        "401": {"description": "Missing, wrong or revoked key."},
+        "403": {"description": "Key of the wrong scope, or origin not allowed."},
+        "413": {"description": "Body too large."},
+        "422": {"description": "Invalid event(s); the errors name the field."},
+        "429": {"description": "Rate limited; see Retry-After."},
+    },
+    "security": [{"BearerAuth": []}],
+}
+
+
+@router.post("/interaction-events", summary="Report interaction events", openapi_extra=INGEST_OPENAPI)
+@_api
+def report_events(request):
+    """Store one event, or `{"events": [...]}` (up to 1,000) in one round trip. Exactly once per event id."""
+    body = _body(request)
+    hub = authenticate(request, "ingest", body)
+    single = isinstance(body, dict) and "events" not in body
+    if isinstance(body, dict) and "events" in body:
+        events = body["events"]
+        if not isinstance(events, list):
+            return error(
+                422, "events: must be a list of events.", [{"field": "events", "message": "must be a list"}]
+            )
+        if len(events) > ingest.MAX_EVENTS:
+            return error(422, TOO_MANY, [{"field": "events", "message": TOO_MANY}])
+    elif single:
+        events = [{k: v for k, v in body.items() if k != "key"}]
+    else:
+        return error(422, 'body: send an event object or {"events": [...]}.')
+    batch = ingest.validate(events, idempotency_key=request.headers.get("Idempotency-Key"))
+    accepted, duplicates = ingest.store(batch, hub.pk)
+    rejected = sorted(batch.rejected, key=lambda r: r["index"])
+    if single:
+        if rejected:
+            errors = rejected[0]["errors"]
+            return error(422, errors[0], [{"field": e.split(":")[0], "message": e} for e in errors])
+        return JsonResponse(
+            {"accepted": accepted, "duplicates": duplicates, "id": str(batch.rows[0][0])},
+            status=201 if accepted else 200,
+        )
+    status = 422 if rejected and not (accepted or duplicates) else 200
+    return JsonResponse({"accepted": accepted, "duplicates": duplicates, "rejected": rejected}, status=status)
+
+
+class AnnotationIn(Schema):
+    id: str | None = None
+    widget_id: str
+    body: str
+    category: str = "friction"
+    severity: str = "medium"
+    actor_id: str | None = None
+    actor_type: str = "user"
+    widget_state_ref: str | None = None
+
+
+@router.post(
+    "/annotations",
+    summary="Report an annotation",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AnnotationIn"}}},
+        },
+        "security": [{"BearerAuth": []}],
+    },
+)
+@_api
+def report_annotation(request):
+    """Store an annotation on a widget of the key's hub. A retry with the same `id` is not stored twice."""
+    body = _body(request)
+    hub = authenticate(request, "ingest", body)
+    if not isinstance(body, dict):
+        return error(422, "body: send an annotation object.")
+    errors = []
+    text = body.get("body")
+    if not isinstance(text, str) or not text.strip():
+        errors.append(("body", "body: is required"))
+    elif len(text) > 5000:
+        errors.append(("body", "body: at most 5000 characters"))
+    if body.get("category", "friction") not in Category.values:
+        errors.append(("category", "category: must be one of " + ", ".join(Category.values)))
+    if body.get("severity", "medium") not in Severity.values:
+        errors.append(("severity", "severity: must be one of " + ", ".join(Severity.values)))
+    widget_id = ingest._uuid(body.get("widget_id"))
+    if widget_id is None:
+        errors.append(("widget_id", "widget_id: must be a UUID"))
+    annotation_id = ingest._uuid(body["id"]) if body.get("id") is not None else None
+    if body.get("id") is not None and annotation_id is None:
+        errors.append(("id", "id: must be a UUID"))
+    actor_id = ingest._uuid(body["actor_id"]) if body.get("actor_id") is not None else None
+    if body.get("actor_id") is not None and actor_id is None:
+        errors.append(("actor_id", "actor_id: must be a UUID"))
+    if not errors and not Widget.objects.filter(pk=widget_id, hub_id=hub.pk).exists():
+        errors.append(("widget_id", f"widget_id: {widget_id} is not a widget of this hub"))
+    if errors:
+        return error(422, errors[0][1], [{"field": f, "message": m} for f, m in errors])
+    if annotation_id and Annotation.objects.filter(pk=annotation_id, widget_id=widget_id).exists():
+        return JsonResponse({"id": str(annotation_id), "duplicate": True}, status=200)
+    try:
+        with transaction.atomic():
+            annotation = Annotation.objects.create(
+                **({"id": annotation_id} if annotation_id else {}),
+                widget_id=widget_id,
+                body=text.strip(),
+                category=body.get("category", "friction"),
+                severity=body.get("severity", "medium"),
+                actor_id=actor_id,
+                actor_type=str(body.get("actor_type") or "user")[:50],
+                widget_state_ref=(
+                    str(body["widget_state_ref"])[:500] if body.get("widget_state_ref") else None
+                ),
+            )
+    except IntegrityError:
+        return error(
+            409, "id: is already used by another annotation.", [{"field": "id", "message": "in use"}]
+        )
+    return JsonResponse({"id": str(annotation.pk), "duplicate": False}, status=201)
+
+
+def _envelope(widget, hub):
+    return {
+        "data-ihf-widget": str(widget.pk),
+        "data-ihf-hub": hub.slug,
+        "data-ihf-view-context": widget.view_context or "",
+    }
+
+
+@router.get(
+    "/widgets",
+    summary="The hub's widgets with their envelope attributes",
+    openapi_extra={"security": [{"BearerAuth": []}]},
+)
+@_api
+def list_widgets(request, limit: int = 100, offset: int = 0):
+    """Widgets of the key's hub (read scope), `limit` (≤ 500) at a time from `offset`."""
+    hub = authenticate(request, "read")
+    if not 1 <= limit <= 500 or offset < 0:
+        return error(
+            422,
+            "limit: between 1 and 500; offset: 0 or more.",
+            [{"field": "limit", "message": "between 1 and 500"}],
+        )
+    widgets = Widget.objects.filter(hub=hub).order_by("name", "id")
+    page = list(widgets[offset : offset + limit])
+    return JsonResponse(
+        {
+            "count": widgets.count(),
+            "items": [
+                {
+                    "id": str(w.pk),
+                    "name": w.name,
+                    "widget_type": w.widget_type,
+                    "status": w.status,
+                    "version": w.version,
+                    "view_context": w.view_context,
+                    "capability_ref": w.capability_ref,
+                    "envelope": _envelope(w, hub),
+                }
+                for w in page
+            ],
+        }
+    )
+
+
+@router.get(
+    "/contracts",
+    summary="The active envelope and reporting contracts, and the adapter specs",
+    openapi_extra={"security": [{"BearerAuth": []}]},
+)
+@_api
+def contracts(request):
+    authenticate(request, "read")
+    envelope = EnvelopeEmissionContract.objects.filter(status="active").order_by("-created_at").first()
+    reporting = InteractionReportingContract.objects.filter(status="active").order_by("-created_at").first()
+    return JsonResponse(
+        {
+            "envelope": envelope
+            and {
+                "version": envelope.contract_version,
+                "required_attributes": envelope.required_attributes,
+                "optional_attributes": envelope.optional_attributes,
+                "validation_rules": envelope.validation_rules,
+            },
+            "reporting": reporting
+            and {
+                "version": reporting.contract_version,
+                "endpoint_path": reporting.endpoint_path,
+                "accepted_event_types": reporting.accepted_event_types,
+                "required_fields": reporting.required_fields,
+                "auth_scheme": reporting.auth_scheme,
+            },
+            "adapters": [
+                {"name": a.name, "framework": a.framework, "version": a.version, "status": a.status}
+                for a in WidgetAdapterSpec.objects.order_by("name")
+            ],
+        }
+    )

@@ -1,0 +1,236 @@
+"""Validation and storage of reported interaction events: a whole batch in one INSERT, exactly once.
+
+Every event either lands once or is rejected with the reasons, by index; a bad neighbour never costs a good
+event its place. Ids are the client's (so a retried batch is a no-op) or, when absent, derived from the
+request's Idempotency-Key, or new time-ordered ones.
+"""
+
+import json
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection
+
+from hubs.models import InteractionEvent, InteractionReportingContract
+from ihf.ids import uuid7
+
+MAX_EVENTS = 1000
+FIELDS = (
+    "id",
+    "widget_id",
+    "event_type",
+    "occurred_at",
+    "actor_id",
+    "actor_type",
+    "view_context_ref",
+    "metadata",
+)
+IDEMPOTENCY_NAMESPACE = uuid.UUID("0b9d6f2e-3c1a-4e55-9a5e-6f7c1d2b8e41")
+CONTRACT_TTL_SECONDS = 30
+MAX_METADATA_BYTES = 8192
+
+INSERT_SQL = """
+INSERT INTO interaction_events
+    (id, widget_id, event_type, actor_id, actor_type, view_context_ref, metadata, occurred_at)
+SELECT * FROM unnest(%s::uuid[], %s::uuid[], %s::text[], %s::uuid[], %s::text[], %s::text[], %s::jsonb[],
+                     %s::timestamptz[])
+ON CONFLICT DO NOTHING
+RETURNING id
+"""
+
+_contract_cache: dict = {"at": 0.0, "value": None}
+
+
+def active_contract() -> dict:
+    """The active reporting contract (cached for a few seconds: it changes rarely and is read per request)."""
+    now = time.monotonic()
+    if _contract_cache["value"] is None or now - _contract_cache["at"] > CONTRACT_TTL_SECONDS:
+        contract = (
+            InteractionReportingContract.objects.filter(status="active").order_by("-created_at").first()
+        )
+        _contract_cache["value"] = {
+            "version": contract.contract_version if contract else None,
+            "event_types": frozenset(contract.accepted_event_types) if contract else frozenset(),
+            "required": tuple(contract.required_fields)
+            if contract
+            else ("widget_id", "event_type", "occurred_at"),
+        }
+        _contract_cache["at"] = now
+    return _contract_cache["value"]
+
+
+def forget_contract() -> None:
+    _contract_cache["value"] = None
+
+
+def _uuid(value):
+    if isinstance(value, str) and len(value) <= 40:
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _timestamp(value, now, max_age):
+    if not isinstance(value, str) or len(value) > 40:
+        return None, "occurred_at: give an ISO 8601 time, e.g. 2026-11-23T10:15:00Z"
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None, "occurred_at: give an ISO 8601 time, e.g. 2026-11-23T10:15:00Z"
+    if moment.tzinfo is None:
+        return None, "occurred_at: include a time zone (Z or +hh:mm)"
+    if moment > now + timedelta(minutes=5):
+        return None, "occurred_at: is in the future"
+    if moment < now - max_age:
+        return None, f"occurred_at: is older than {max_age.days} days"
+    return moment, None
+
+
+class Batch:
+    """Validated rows ready for one INSERT, and the rejections by index."""
+
+    def __init__(self):
+        self.rows: list[tuple] = []
+        self.indexes: list[int] = []
+        self.rejected: list[dict] = []
+        self.retractions: dict[int, uuid.UUID] = {}
+
+
+def validate(events: list, *, idempotency_key: str | None = None) -> Batch:
+    """Check each event's fields against the contract (no database access)."""
+    contract = active_contract()
+    now = datetime.now(UTC)
+    max_age = timedelta(days=settings.IHF_INGEST_MAX_AGE_DAYS)
+    batch = Batch()
+    for index, event in enumerate(events):
+        errors = []
+        if not isinstance(event, dict):
+            batch.rejected.append({"index": index, "errors": ["event: must be a JSON object"]})
+            continue
+        unknown = set(event) - set(FIELDS)
+        if unknown:
+            errors.append(f"{sorted(unknown)[0]}: is not a field of an event")
+        for field in contract["required"]:
+            if event.get(field) in (None, ""):
+                errors.append(f"{field}: is required")
+        event_id = event.get("id")
+        if event_id is not None:
+            event_id = _uuid(event_id)
+            if event_id is None:
+                errors.append("id: must be a UUID")
+        elif idempotency_key:
+            event_id = uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{idempotency_key}:{index}")
+        widget_id = _uuid(event.get("widget_id")) if event.get("widget_id") not in (None, "") else None
+        if event.get("widget_id") not in (None, "") and widget_id is None:
+            errors.append("widget_id: must be a UUID")
+        event_type = event.get("event_type")
+        if event_type is not None and (
+            not isinstance(event_type, str) or event_type not in contract["event_types"]
+        ):
+            errors.append(
+                f"event_type: {str(event_type)[:40]!r} is not accepted; the contract accepts "
+                + ", ".join(sorted(contract["event_types"]))
+            )
+        occurred_at = None
+        if event.get("occurred_at") not in (None, ""):
+            occurred_at, error = _timestamp(event["occurred_at"], now, max_age)
+            if error:
+                errors.append(error)
+        actor_id = event.get("actor_id")
+        if actor_id is not None:
+            actor_id = _uuid(actor_id)
+            if actor_id is None:
+                errors.append("actor_id: must be a UUID")
+        actor_type = event.get("actor_type") or "user"
+        if not isinstance(actor_type, str) or len(actor_type) > 50:
+            errors.append("actor_type: must be text of at most 50 characters")
+        view = event.get("view_context_ref")
+        if view is not None and (not isinstance(view, str) or len(view) > 500):
+            errors.append("view_context_ref: must be text of at most 500 characters")
+        metadata = event.get("metadata") if event.get("metadata") is not None else {}
+        encoded = None
+        if not isinstance(metadata, dict):
+            errors.append("metadata: must be a JSON object")
+        else:
+            encoded = json.dumps(metadata, separators=(",", ":"))
+            if len(encoded) > MAX_METADATA_BYTES:
+                errors.append(f"metadata: is larger than {MAX_METADATA_BYTES} bytes")
+        if event_type == InteractionEvent.RETRACTED and isinstance(metadata, dict):
+            target = _uuid(metadata.get("retracted_event_id"))
+            if target is None:
+                errors.append(
+                    "metadata.retracted_event_id: a retraction names the event it retracts (a UUID)"
+                )
+            else:
+                batch.retractions[len(batch.rows)] = target
+        if errors:
+            batch.rejected.append({"index": index, "errors": errors})
+            batch.retractions.pop(len(batch.rows), None)
+            continue
+        batch.rows.append(
+            (
+                event_id or uuid7(),
+                widget_id,
+                event_type,
+                actor_id,
+                actor_type,
+                view,
+                encoded,
+                occurred_at or now,
+            )
+        )
+        batch.indexes.append(index)
+    return batch
+
+
+def _reject(batch: Batch, positions: set[int], message_for) -> None:
+    if not positions:
+        return
+    keep_rows, keep_indexes, retractions = [], [], {}
+    for position, (row, index) in enumerate(zip(batch.rows, batch.indexes, strict=True)):
+        if position in positions:
+            batch.rejected.append({"index": index, "errors": [message_for(row)]})
+        else:
+            if position in batch.retractions:
+                retractions[len(keep_rows)] = batch.retractions[position]
+            keep_rows.append(row)
+            keep_indexes.append(index)
+    batch.rows, batch.indexes, batch.retractions = keep_rows, keep_indexes, retractions
+
+
+def store(batch: Batch, hub_id) -> tuple[int, int]:
+    """Check widgets (and retraction targets) belong to the hub, then insert: (accepted, duplicates)."""
+    if not batch.rows:
+        return 0, 0
+    with connection.cursor() as cursor:
+        widget_ids = list({row[1] for row in batch.rows})
+        cursor.execute("SELECT id FROM widgets WHERE hub_id = %s AND id = ANY(%s)", [hub_id, widget_ids])
+        known = {row[0] for row in cursor.fetchall()}
+        _reject(
+            batch,
+            {p for p, row in enumerate(batch.rows) if row[1] not in known},
+            lambda row: f"widget_id: {row[1]} is not a widget of this hub",
+        )
+        if batch.retractions:
+            cursor.execute(
+                "SELECT e.id, e.widget_id FROM interaction_events e JOIN widgets w ON w.id = e.widget_id "
+                "WHERE w.hub_id = %s AND e.id = ANY(%s) AND e.event_type <> 'retracted'",
+                [hub_id, list(set(batch.retractions.values()))],
+            )
+            originals = dict(cursor.fetchall())
+            bad = {
+                p
+                for p, target in batch.retractions.items()
+                if originals.get(target) is None or originals[target] != batch.rows[p][1]
+            }
+            _reject(batch, bad, lambda row: "metadata.retracted_event_id: names no event of this widget")
+        if not batch.rows:
+            return 0, 0
+        columns = list(zip(*batch.rows, strict=True))
+        cursor.execute(INSERT_SQL, [list(column) for column in columns])
+        inserted = len(cursor.fetchall())
+    return inserted, len(batch.rows) - inserted

@@ -1,0 +1,31 @@
+"""Hub administration: API keys."""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from hubs import keys
+from hubs.models import ApiKey, Hub
+
+
+def api_key_create(*, hub: Hub, scope: str, name: str = "", actor=None, rate_limit_per_minute=None):
+    """Create a key; returns (ApiKey, the raw key). The raw key is not stored and cannot be shown again."""
+    raw, public_id, secret_hash = keys.generate(scope)
+    with transaction.atomic():
+        key = ApiKey.objects.create(
+            hub=hub,
+            scope=scope,
+            name=name,
+            public_id=public_id,
+            secret_hash=secret_hash,
+            created_by=actor,
+            rate_limit_per_minute=rate_limit_per_minute or settings.IHF_API_RATE_LIMIT_PER_MINUTE,
+        )
+        if scope == "ingest":
+            # The seed's hubs.api_key column: only a reference to the newest ingest key, never a secret.
+            Hub.objects.filter(pk=hub.pk).update(api_key=key.prefix)
+    return key, raw
+
+
+def api_key_revoke(*, key: ApiKey) -> bool:
+    return bool(ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()))

@@ -1,0 +1,52 @@
+import time
+
+from django.http import HttpResponse
+
+from hubs.models import Hub
+
+ORIGINS_TTL_SECONDS = 30
+_origins_cache = {"at": 0.0, "value": frozenset()}
+
+
+def known_origins() -> frozenset:
+    """Every origin some hub allows (cached briefly): enough to answer a preflight, which carries no key."""
+    now = time.monotonic()
+    if now - _origins_cache["at"] > ORIGINS_TTL_SECONDS:
+        origins = set()
+        for allowed in Hub.objects.exclude(allowed_origins=[]).values_list("allowed_origins", flat=True):
+            origins.update(allowed or [])
+        _origins_cache.update(at=now, value=frozenset(origins))
+    return _origins_cache["value"]
+
+
+def forget_origins() -> None:
+    _origins_cache["at"] = 0.0
+
+
+class ApiCorsMiddleware:
+    """CORS for /api/: preflights from origins some hub allows; responses readable by the origin the request's
+    key allows (the view decides that and sets request.ihf_cors_origin)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        origin = request.headers.get("Origin")
+        if request.method == "OPTIONS" and origin and request.headers.get("Access-Control-Request-Method"):
+            if origin not in known_origins():
+                return HttpResponse(status=403)
+            response = HttpResponse(status=204)
+            response["Access-Control-Allow-Origin"] = origin
+            response["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+            response["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Idempotency-Key"
+            response["Access-Control-Max-Age"] = "600"
+            response["Vary"] = "Origin"
+            return response
+        response = self.get_response(request)
+        allowed = getattr(request, "ihf_cors_origin", None)
+        if allowed:
+            response["Access-Control-Allow-Origin"] = allowed
+            response["Vary"] = "Origin"
+        return response
