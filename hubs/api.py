@@ -4,6 +4,7 @@ Authenticated by per-hub API keys (`Authorization: Bearer ihf_…`, or a `key` f
 body, which is what navigator.sendBeacon can send). Errors are JSON: {"detail": "...", "errors": [...]}.
 """
 
+import functools
 import json
 
 from django.conf import settings
@@ -89,14 +90,13 @@ def authenticate(request, needed: str, body=None) -> Hub:
 def _api(view):
     """Turn ApiError into its response (ninja handlers return responses directly)."""
 
+    @functools.wraps(view)  # keeps the signature, from which ninja reads the query parameters
     def wrapped(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
         except ApiError as failure:
             return failure.response
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return wrapped
 
 
@@ -189,7 +189,9 @@ def report_events(request):
     if single:
         if rejected:
             errors = rejected[0]["errors"]
-            return error(422, errors[0], [{"field": e.split(":")[0], "message": e} for e in errors])
+            # A widget that is not this hub's is, to this key, a widget that does not exist.
+            status = 404 if all("is not a widget of this hub" in e for e in errors) else 422
+            return error(status, errors[0], [{"field": e.split(":")[0], "message": e} for e in errors])
         return JsonResponse(
             {"accepted": accepted, "duplicates": duplicates, "id": str(batch.rows[0][0])},
             status=201 if accepted else 200,

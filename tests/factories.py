@@ -86,3 +86,10 @@ class CandidateFactory(factory.django.DjangoModelFactory):
     description = "Something to fix"
     source_widget = factory.SubFactory(WidgetFactory)
     status = "open"
+
+
+def api_key(hub, scope="ingest", **kwargs):
+    """A key for `hub`; returns (ApiKey, raw key)."""
+    from hubs.services import api_key_create
+
+    return api_key_create(hub=hub, scope=scope, **kwargs)

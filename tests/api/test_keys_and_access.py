@@ -1,0 +1,234 @@
+import hashlib
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from hubs import keys
+from hubs.models import ApiKey, Hub, InteractionEvent
+from tests.factories import WidgetFactory, api_key
+
+EVENTS = "/api/v1/interaction-events"
+
+
+def _event(widget, **extra):
+    return {
+        "widget_id": str(widget.pk),
+        "event_type": "clicked",
+        "occurred_at": "2026-11-23T10:00:00Z",
+        **extra,
+    }
+
+
+@pytest.fixture(autouse=True)
+def fixed_now(monkeypatch):
+    """Events in these tests happen on 2026-11-23; pretend that is today, whatever today is."""
+    from datetime import UTC, datetime
+
+    import hubs.ingest
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+    monkeypatch.setattr(hubs.ingest, "datetime", Clock)
+
+
+@pytest.mark.django_db
+def test_keys_are_prefixed_by_scope_and_stored_only_as_a_hash(people):
+    key, raw = api_key(people.hub, "ingest", name="storefront")
+    assert raw.startswith(f"ihf_ingest_{key.public_id}_") and len(raw) > 50
+    stored = ApiKey.objects.get(pk=key.pk)
+    assert stored.secret_hash == hashlib.sha256(raw.encode()).hexdigest()
+    assert raw not in str(list(ApiKey.objects.values_list()))
+    hub = Hub.objects.get(pk=people.hub.pk)
+    assert hub.api_key == key.prefix and raw.split("_")[-1] not in hub.api_key
+    assert keys.parse(raw) == ("ingest", key.public_id)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "header",
+    [None, "Bearer ", "Bearer nonsense", "Basic abc", "Bearer ihf_ingest_000000000000_wrongsecret"],
+)
+def test_missing_or_bad_keys_get_401(client, people, header):
+    widget = WidgetFactory(hub=people.hub)
+    headers = {"Authorization": header} if header else {}
+    response = client.post(EVENTS, _event(widget), content_type="application/json", headers=headers)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Bearer"
+    assert "detail" in response.json()
+    assert not InteractionEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_right_prefix_with_a_wrong_secret_and_a_revoked_key_get_401(client, people):
+    widget = WidgetFactory(hub=people.hub)
+    key, raw = api_key(people.hub)
+    forged = raw[:-4] + ("AAAA" if not raw.endswith("AAAA") else "BBBB")
+    assert (
+        client.post(
+            EVENTS,
+            _event(widget),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {forged}"},
+        ).status_code
+        == 401
+    )
+    from hubs.services import api_key_revoke
+
+    assert api_key_revoke(key=key)
+    assert (
+        client.post(
+            EVENTS,
+            _event(widget),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {raw}"},
+        ).status_code
+        == 401
+    )
+    assert not InteractionEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_scopes_are_enforced(client, people):
+    widget = WidgetFactory(hub=people.hub)
+    _r, read = api_key(people.hub, "read")
+    _i, ingest = api_key(people.hub, "ingest")
+    response = client.post(
+        EVENTS, _event(widget), content_type="application/json", headers={"Authorization": f"Bearer {read}"}
+    )
+    assert response.status_code == 403 and "needs a ingest key" in response.json()["detail"]
+    assert client.get("/api/v1/widgets", headers={"Authorization": f"Bearer {ingest}"}).status_code == 403
+    assert client.get("/api/v1/contracts", headers={"Authorization": f"Bearer {ingest}"}).status_code == 403
+    assert client.get("/api/v1/widgets", headers={"Authorization": f"Bearer {read}"}).status_code == 200
+    assert not InteractionEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_key_of_another_hub_cannot_write_or_read_this_hub(client, people):
+    widget = WidgetFactory(hub=people.hub, name="Ours")
+    _k, other_ingest = api_key(people.other_hub, "ingest")
+    _r, other_read = api_key(people.other_hub, "read")
+    response = client.post(
+        EVENTS,
+        _event(widget),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {other_ingest}"},
+    )
+    assert response.status_code == 404
+    assert f"widget_id: {widget.pk} is not a widget of this hub" == response.json()["detail"]
+    listing = client.get("/api/v1/widgets", headers={"Authorization": f"Bearer {other_read}"}).json()
+    assert listing["count"] == 0 and listing["items"] == []
+    response = client.post(
+        "/api/v1/annotations",
+        {"widget_id": str(widget.pk), "body": "x"},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {other_ingest}"},
+    )
+    assert response.status_code == 422 and "not a widget of this hub" in response.json()["detail"]
+    assert not InteractionEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_key_is_counted_and_limited_per_minute(client, people):
+    widget = WidgetFactory(hub=people.hub)
+    key, raw = api_key(people.hub, rate_limit_per_minute=2)
+    headers = {"Authorization": f"Bearer {raw}"}
+    for n in range(2):
+        assert (
+            client.post(
+                EVENTS,
+                _event(widget, id=f"0195f000-0000-7000-8000-00000000000{n}"),
+                content_type="application/json",
+                headers=headers,
+            ).status_code
+            == 201
+        )
+    response = client.post(EVENTS, _event(widget), content_type="application/json", headers=headers)
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
+    assert "retry after" in response.json()["detail"]
+    assert InteractionEvent.objects.count() == 2
+    stored = ApiKey.objects.get(pk=key.pk)
+    assert stored.window_count == 3 and stored.last_used_at is not None
+
+
+@pytest.mark.django_db
+def test_create_api_key_command_prints_the_key_once(capsys, people):
+    call_command("create_api_key", hub=people.hub.slug, scope="read", name="etl")
+    raw = capsys.readouterr().out.strip()
+    key = ApiKey.objects.get()
+    assert raw.startswith(f"ihf_read_{key.public_id}_")
+    assert key.secret_hash == keys.hash_key(raw) and key.name == "etl"
+    with pytest.raises(CommandError, match="--hub: no hub has the slug"):
+        call_command("create_api_key", hub="nope", scope="read")
+    with pytest.raises(CommandError, match="--rate-limit"):
+        call_command("create_api_key", hub=people.hub.slug, scope="read", rate_limit=0)
+    assert ApiKey.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_stewards_manage_keys_and_integrations_on_the_settings_page(client, people):
+    client.force_login(people.steward)
+    url = reverse("hubs:settings", args=[people.hub.slug])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        reverse("hubs:key-create", args=[people.hub.slug]), {"name": "shop", "scope": "ingest"}
+    )
+    assert response.status_code == 201 and response["Cache-Control"] == "no-store"
+    raw = response.context["new_key"]["raw"]
+    assert raw in response.content.decode()
+    key = ApiKey.objects.get()
+    assert key.secret_hash == keys.hash_key(raw)
+    assert raw not in client.get(url).content.decode()  # shown once
+    assert client.post(reverse("hubs:key-revoke", args=[people.hub.slug, key.pk])).status_code == 302
+    assert ApiKey.objects.get().revoked_at is not None
+    response = client.post(
+        url, {"allowed_origins": "https://shop.example.com\nhttp://localhost:3000/", "webhook_url": ""}
+    )
+    assert response.status_code == 302
+    assert Hub.objects.get(pk=people.hub.pk).allowed_origins == [
+        "https://shop.example.com",
+        "http://localhost:3000",
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"allowed_origins": "shop.example.com", "webhook_url": ""}, "allowed_origins"),
+        ({"allowed_origins": "https://a.example/path", "webhook_url": ""}, "allowed_origins"),
+        ({"allowed_origins": "", "webhook_url": "not a url"}, "webhook_url"),
+    ],
+)
+def test_bad_integration_settings_answer_422(client, people, data, field):
+    client.force_login(people.steward)
+    response = client.post(reverse("hubs:settings", args=[people.hub.slug]), data)
+    assert response.status_code == 422
+    assert field in response.context["integration_form"].errors
+    assert Hub.objects.get(pk=people.hub.pk).allowed_origins == []
+
+
+@pytest.mark.django_db
+def test_bad_key_forms_answer_422(client, people):
+    client.force_login(people.steward)
+    response = client.post(reverse("hubs:key-create", args=[people.hub.slug]), {"scope": "admin"})
+    assert response.status_code == 422 and "scope" in response.context["key_form"].errors
+    assert not ApiKey.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "status"), [("reviewer", 403), ("viewer", 403), ("outsider", 404)])
+def test_only_stewards_of_the_hub_manage_keys(client, people, role, status):
+    key, _raw = api_key(people.hub)
+    client.force_login(getattr(people, role))
+    assert client.get(reverse("hubs:settings", args=[people.hub.slug])).status_code == status
+    assert (
+        client.post(reverse("hubs:key-create", args=[people.hub.slug]), {"scope": "read"}).status_code
+        == status
+    )
+    assert client.post(reverse("hubs:key-revoke", args=[people.hub.slug, key.pk])).status_code == status
+    assert ApiKey.objects.get().revoked_at is None and ApiKey.objects.count() == 1
