@@ -152,10 +152,10 @@ def validate(events: list, *, idempotency_key: str | None = None) -> Batch:
         if view is not None and (not isinstance(view, str) or len(view) > 500):
             errors.append("view_context_ref: must be text of at most 500 characters")
         metadata = event.get("metadata") if event.get("metadata") is not None else {}
-        encoded = None
+        encoded = "{}"
         if not isinstance(metadata, dict):
             errors.append("metadata: must be a JSON object")
-        else:
+        elif metadata:
             encoded = json.dumps(metadata, separators=(",", ":"))
             if len(encoded) > MAX_METADATA_BYTES:
                 errors.append(f"metadata: is larger than {MAX_METADATA_BYTES} bytes")
@@ -202,14 +202,32 @@ def _reject(batch: Batch, positions: set[int], message_for) -> None:
     batch.rows, batch.indexes, batch.retractions = keep_rows, keep_indexes, retractions
 
 
+WIDGET_CACHE_SECONDS = 300
+_widget_cache: dict = {}  # (hub id, widget id) -> time it was last confirmed
+
+
+def _known_widgets(cursor, hub_id, widget_ids: set) -> set:
+    """Which of `widget_ids` belong to the hub. Confirmed pairs are remembered for a few minutes (widgets
+    do not change hubs), so the steady state of a busy front end costs no query here."""
+    now = time.monotonic()
+    known = {w for w in widget_ids if now - _widget_cache.get((hub_id, w), -1e9) < WIDGET_CACHE_SECONDS}
+    unknown = widget_ids - known
+    if unknown:
+        cursor.execute("SELECT id FROM widgets WHERE hub_id = %s AND id = ANY(%s)", [hub_id, list(unknown)])
+        for (widget_id,) in cursor.fetchall():
+            _widget_cache[(hub_id, widget_id)] = now
+            known.add(widget_id)
+        if len(_widget_cache) > 200_000:
+            _widget_cache.clear()
+    return known
+
+
 def store(batch: Batch, hub_id) -> tuple[int, int]:
     """Check widgets (and retraction targets) belong to the hub, then insert: (accepted, duplicates)."""
     if not batch.rows:
         return 0, 0
     with connection.cursor() as cursor:
-        widget_ids = list({row[1] for row in batch.rows})
-        cursor.execute("SELECT id FROM widgets WHERE hub_id = %s AND id = ANY(%s)", [hub_id, widget_ids])
-        known = {row[0] for row in cursor.fetchall()}
+        known = _known_widgets(cursor, hub_id, {row[1] for row in batch.rows})
         _reject(
             batch,
             {p for p, row in enumerate(batch.rows) if row[1] not in known},

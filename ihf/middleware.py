@@ -1,6 +1,7 @@
 import time
 
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 
 from hubs.models import Hub
 
@@ -19,13 +20,21 @@ def known_origins() -> frozenset:
     return _origins_cache["value"]
 
 
+FAST_PREFIX = "/api/v1/"
+
+
 def forget_origins() -> None:
     _origins_cache["at"] = 0.0
 
 
 class ApiCorsMiddleware:
     """CORS for /api/: preflights from origins some hub allows; responses readable by the origin the request's
-    key allows (the view decides that and sets request.ihf_cors_origin)."""
+    key allows (the view decides that and sets request.ihf_cors_origin).
+
+    It also calls the /api/v1/ views itself, skipping the middleware below it (sessions, authentication,
+    CSRF, messages, htmx): API requests authenticate with keys, not cookies, and that machinery cost about
+    0.4 ms of a 2 ms request on the ingestion hot path (bench/ingest.py).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -44,9 +53,19 @@ class ApiCorsMiddleware:
             response["Access-Control-Max-Age"] = "600"
             response["Vary"] = "Origin"
             return response
-        response = self.get_response(request)
+        response = self._call_api_view(request) if request.path.startswith(FAST_PREFIX) else None
+        if response is None:
+            response = self.get_response(request)
         allowed = getattr(request, "ihf_cors_origin", None)
         if allowed:
             response["Access-Control-Allow-Origin"] = allowed
             response["Vary"] = "Origin"
         return response
+
+    @staticmethod
+    def _call_api_view(request):
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        return match.func(request, *match.args, **match.kwargs)

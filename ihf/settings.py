@@ -163,6 +163,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # procrastinate announces every task it registers at INFO; the worker (bin/ihf run) turns this up again.
+    "loggers": {"procrastinate": {"level": env("PROCRASTINATE_LOG_LEVEL", default="WARNING")}},
 }
 
 # Notifications (feedback app).

@@ -14,6 +14,22 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     django_settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 
+@pytest.fixture
+def contracts(request):
+    """The reporting and envelope contracts that migration hubs.0005 seeds. Transactional tests flush every
+    table when they end, so a later test cannot count on migration data: this puts it back."""
+    import importlib
+
+    from django.apps import apps
+
+    from hubs import ingest
+
+    marker = request.node.get_closest_marker("django_db")
+    request.getfixturevalue("transactional_db" if marker and marker.kwargs.get("transaction") else "db")
+    importlib.import_module("hubs.migrations.0005_phase6_sql_and_contracts").seed_contracts(apps, None)
+    ingest.forget_contract()
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     # The production hasher is deliberately slow; tests create many users.
