@@ -184,3 +184,25 @@ IHF_INGEST_MAX_AGE_DAYS = env.int("IHF_INGEST_MAX_AGE_DAYS", default=30)
 IHF_INGEST_MAX_BODY_BYTES = env.int("IHF_INGEST_MAX_BODY_BYTES", default=2 * 1024 * 1024)
 IHF_API_RATE_LIMIT_PER_MINUTE = env.int("IHF_API_RATE_LIMIT_PER_MINUTE", default=6000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IHF_INGEST_MAX_BODY_BYTES + 1024
+
+# Observability (docs/metrics.md): the friction formula's weights, its colour bands, the hub health
+# deduction table ([points each, cap]) and the propagation heuristics. One place, so they can be tuned.
+IHF_FRICTION_WEIGHTS = {
+    "window_days": 30,
+    "severity": {"low": 1, "medium": 3, "high": 6, "critical": 10},
+    "error_log": 5,
+    "regression": 20,
+    "stale_candidate": 5,
+    "stale_days": 30,
+}
+IHF_FRICTION_BANDS = {"yellow": 20, "amber": 40, "red": 70}
+IHF_HEALTH_RULES = {
+    "open_candidate": [2, 20],
+    "regressed_widget": [10, 30],
+    "stale_decision": [5, 20],
+    "active_bottleneck": [3, 15],
+    "high_friction_widget": [1, 15],
+    "high_friction_score": IHF_FRICTION_BANDS["red"],
+}
+IHF_PROPAGATION = {"window_days": 14, "min_shared_words": 3, "max_word_frequency": 200}
+IHF_REVIEW_REFRESH_SECONDS = env.int("IHF_REVIEW_REFRESH_SECONDS", default=30)

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("feedback.urls")),
     path("", include("governance.urls")),
     path("", include("outcomes.urls")),
+    path("", include("observability.urls")),
 ]

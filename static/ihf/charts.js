@@ -33,7 +33,15 @@
     });
   }
 
-  var kinds = {daily: daily, severities: severities};
+  function health(canvas, data) {
+    return new Chart(canvas, {
+      type: "line",
+      data: {labels: data.labels, datasets: [{label: "Health", data: data.scores, borderColor: BLUE, tension: 0.2}]},
+      options: {animation: false, responsive: true, scales: {y: {min: 0, max: 100}}}
+    });
+  }
+
+  var kinds = {daily: daily, severities: severities, health: health};
 
   function draw(root) {
     if (typeof Chart === "undefined") { return; }

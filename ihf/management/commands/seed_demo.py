@@ -61,6 +61,15 @@ class Command(BaseCommand):
             self._triage(hubs, users, anchor, annotations)
         with transaction.atomic():
             self._outcomes(users, anchor)
+        # Scores, bottlenecks and patterns, as the periodic jobs would compute them. A health snapshot is
+        # history (append-only), so a rerun adds one only when none exists yet.
+        from observability import compute
+        from observability.models import HubHealthSnapshot
+
+        for run in (compute.recompute_friction(), compute.detect_bottlenecks(), compute.detect_propagations()):
+            self.stdout.write(f"  {run}")
+        if not HubHealthSnapshot.objects.exists():
+            self.stdout.write(f"  {compute.snapshot_health()}")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f}s."))
 
     def _report(self, label, total, created):

@@ -1,0 +1,246 @@
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from hubs.access import get_hub_for_user
+from hubs.models import Hub, Role
+from observability import compute, selectors
+from observability.forms import PropagationForm, ResolveForm, ThresholdsForm
+from observability.models import (
+    BottleneckRecord,
+    BottleneckThreshold,
+    CrossHubPropagation,
+    HubHealthSnapshot,
+    PropagationStatus,
+)
+
+HEALTH_HISTORY = 60
+
+
+def _steward(access):
+    if not access.is_steward:
+        raise PermissionDenied("Only the hub's stewards do this.")
+
+
+@login_required
+@require_GET
+def heatmap(request, slug):
+    access = get_hub_for_user(request, slug)
+    context = {
+        "access": access,
+        "hub": access.hub,
+        "groups": selectors.heatmap(access.hub),
+        "bands": settings.IHF_FRICTION_BANDS,
+    }
+    return TemplateResponse(request, "observability/heatmap.html", context)
+
+
+@login_required
+@require_POST
+def recompute(request, slug):
+    access = get_hub_for_user(request, slug)
+    _steward(access)
+    run = compute.recompute_friction(access.hub)
+    messages.success(request, f"Recomputed {run.rows} friction score(s) in {run.seconds * 1000:.0f} ms.")
+    return redirect("observability:heatmap", access.hub.slug)
+
+
+def _bottleneck_context(access, thresholds_form=None, resolve_error=None):
+    current = dict(BottleneckThreshold.objects.filter(hub=access.hub).values_list("stage", "threshold_days"))
+    return {
+        "access": access,
+        "hub": access.hub,
+        "records": list(
+            BottleneckRecord.objects.filter(hub=access.hub, resolved_at__isnull=True).order_by(
+                "stage", "stalled_since"
+            )
+        ),
+        "thresholds_form": thresholds_form or ThresholdsForm(current=current),
+        "resolve_error": resolve_error,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bottlenecks(request, slug):
+    access = get_hub_for_user(request, slug)
+    if request.method == "POST":
+        _steward(access)
+        form = ThresholdsForm(request.POST, current={})
+        if not form.is_valid():
+            return TemplateResponse(
+                request,
+                "observability/bottlenecks.html",
+                _bottleneck_context(access, thresholds_form=form),
+                status=422,
+            )
+        with transaction.atomic():
+            for stage, days in form.cleaned_data.items():
+                BottleneckThreshold.objects.update_or_create(
+                    hub=access.hub, stage=stage, defaults={"threshold_days": days}
+                )
+        run = compute.detect_bottlenecks()
+        messages.success(request, f"Thresholds saved; {run.detail}.")
+        return redirect("observability:bottlenecks", access.hub.slug)
+    return TemplateResponse(request, "observability/bottlenecks.html", _bottleneck_context(access))
+
+
+@login_required
+@require_POST
+def bottleneck_resolve(request, slug, record_id):
+    access = get_hub_for_user(request, slug)
+    record = get_object_or_404(BottleneckRecord, pk=record_id, hub=access.hub)
+    _steward(access)
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        return TemplateResponse(
+            request,
+            "observability/bottlenecks.html",
+            _bottleneck_context(access, resolve_error=form.errors["note"][0]),
+            status=422,
+        )
+    BottleneckRecord.objects.filter(pk=record.pk, resolved_at__isnull=True).update(
+        resolved_at=timezone.now(), resolved_by=request.user, notes=form.cleaned_data["note"]
+    )
+    return redirect("observability:bottlenecks", access.hub.slug)
+
+
+@login_required
+@require_GET
+def health(request, slug):
+    access = get_hub_for_user(request, slug)
+    history = list(HubHealthSnapshot.objects.filter(hub=access.hub).order_by("-computed_at")[:HEALTH_HISTORY])
+    history.reverse()
+    chart = {
+        "labels": [s.computed_at.strftime("%Y-%m-%d %H:%M") for s in history],
+        "scores": [s.health_score for s in history],
+    }
+    context = {
+        "access": access,
+        "hub": access.hub,
+        "latest": history[-1] if history else None,
+        "chart": chart,
+        "rules": settings.IHF_HEALTH_RULES,
+    }
+    if request.GET.get("badge"):
+        return TemplateResponse(request, "observability/health.html#badge", context)
+    return TemplateResponse(request, "observability/health.html", context)
+
+
+def _visible_hubs(user):
+    return Hub.objects.visible_to(user)
+
+
+@login_required
+@require_GET
+def propagations(request):
+    show = request.GET.get("show", "live")
+    statuses = ("open", "acknowledged", "resolved") if show == "all" else ("open", "acknowledged")
+    items = list(
+        selectors.propagations_for(_visible_hubs(request.user), statuses).order_by("-detected_at")[:200]
+    )
+    names = dict(
+        Hub.objects.filter(pk__in={h for p in items for h in p.affected_hub_ids}).values_list("pk", "name")
+    )
+    for item in items:
+        item.affected_names = [names.get(_uuid(h), h) for h in item.affected_hub_ids]
+    return TemplateResponse(request, "observability/propagations.html", {"items": items, "show": show})
+
+
+def _uuid(value):
+    return uuid.UUID(value)
+
+
+@login_required
+@require_POST
+def propagation_act(request, propagation_id):
+    propagation = get_object_or_404(CrossHubPropagation, pk=propagation_id)
+    involved = {str(propagation.source_hub_id), *propagation.affected_hub_ids}
+    memberships = set(
+        str(pk) for pk in request.user.memberships.filter(role=Role.STEWARD).values_list("hub_id", flat=True)
+    )
+    visible = request.user.is_superuser or involved & {
+        str(pk) for pk in request.user.memberships.values_list("hub_id", flat=True)
+    }
+    if not visible:
+        raise Http404("No such propagation.")
+    if not (request.user.is_superuser or involved & memberships):
+        raise PermissionDenied("Only stewards of an involved hub act on a propagation.")
+    form = PropagationForm(request.POST)
+    if not form.is_valid():
+        context = {
+            "items": list(selectors.propagations_for(_visible_hubs(request.user))),
+            "show": "live",
+            "form_error": next(iter(form.errors.values()))[0],
+        }
+        return TemplateResponse(request, "observability/propagations.html", context, status=422)
+    status = (
+        PropagationStatus.ACKNOWLEDGED
+        if form.cleaned_data["action"] == "acknowledge"
+        else PropagationStatus.RESOLVED
+    )
+    note = f"{timezone.now():%Y-%m-%d} {request.user}: {form.cleaned_data['note']}"
+    updated = (
+        CrossHubPropagation.objects.filter(pk=propagation.pk)
+        .exclude(status=PropagationStatus.RESOLVED)
+        .update(status=status, notes=f"{propagation.notes}\n{note}" if propagation.notes else note)
+    )
+    if not updated:
+        messages.error(request, "That propagation is already resolved.")
+    return redirect("observability:propagations")
+
+
+PANELS = ("health", "friction", "bottlenecks", "propagations")
+
+
+def _panel(key, user):
+    hubs = selectors.steward_hubs(user)
+    if key == "health":
+        return {
+            "key": key,
+            "title": "Hub health",
+            "hubs": list(selectors.latest_health(hubs).order_by("name")),
+        }
+    if key == "friction":
+        return {"key": key, "title": "Top friction widgets", "scores": selectors.top_friction(hubs)}
+    if key == "bottlenecks":
+        return {
+            "key": key,
+            "title": "Open bottlenecks by stage",
+            "stages": selectors.bottlenecks_by_stage(hubs),
+        }
+    return {
+        "key": key,
+        "title": "Open cross-hub patterns",
+        "propagations": list(selectors.propagations_for(hubs).order_by("-detected_at")[:10]),
+    }
+
+
+@login_required
+@require_GET
+def review_board(request):
+    context = {
+        "panels": [_panel(key, request.user) for key in PANELS],
+        "refresh": settings.IHF_REVIEW_REFRESH_SECONDS,
+        "is_steward": request.user.is_superuser
+        or request.user.memberships.filter(role=Role.STEWARD).exists(),
+    }
+    return TemplateResponse(request, "observability/review_board.html", context)
+
+
+@login_required
+@require_GET
+def review_panel(request, panel):
+    if panel not in PANELS:
+        raise Http404("No such panel.")
+    context = {"panel": _panel(panel, request.user), "refresh": settings.IHF_REVIEW_REFRESH_SECONDS}
+    return TemplateResponse(request, "observability/includes/review_panel.html", context)
