@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from hubs.models import Hub, HubMembership, InteractionEvent, Widget, WidgetDailyEventCount, WidgetVersion
+from hubs.models import (
+    ApiKey,
+    Hub,
+    HubMembership,
+    InteractionEvent,
+    Widget,
+    WidgetDailyEventCount,
+    WidgetVersion,
+)
 from ihf.admin import ReadOnlyAdmin
 
 
@@ -75,3 +83,27 @@ class WidgetDailyEventCountAdmin(ReadOnlyAdmin):
     list_display = ("day", "widget", "event_count")
     list_select_related = ("widget",)
     date_hierarchy = "day"
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys are made on the hub's settings page or by manage.py create_api_key (the secret is shown once);
+    here they can only be looked at and revoked."""
+
+    list_display = ("prefix", "hub", "scope", "name", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("scope", ("revoked_at", admin.EmptyFieldListFilter))
+    list_select_related = ("hub",)
+    fields = (
+        "hub",
+        "name",
+        "scope",
+        "public_id",
+        "rate_limit_per_minute",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
+    readonly_fields = ("hub", "scope", "public_id", "created_at", "last_used_at")
+
+    def has_add_permission(self, request):
+        return False

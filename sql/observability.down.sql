@@ -15,5 +15,6 @@ DROP INDEX IF EXISTS bottleneck_records_one_open_idx;
 DROP INDEX IF EXISTS bottleneck_records_resolved_idx;
 DROP INDEX IF EXISTS bottleneck_records_stage_idx;
 DROP INDEX IF EXISTS bottleneck_records_hub_id_idx;
+DROP INDEX IF EXISTS interaction_events_errors_idx;
 DROP INDEX IF EXISTS friction_scores_score_idx;
 DROP INDEX IF EXISTS friction_scores_widget_id_idx;

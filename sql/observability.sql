@@ -1,8 +1,13 @@
 -- Phase 7 (seed 001): indexes under the seed's names, the append-only health history, and the set-based
 -- computations behind friction, bottlenecks, hub health and cross-hub propagation (docs/metrics.md).
+-- The functions run with jit = off: their joins of CTEs inflate the planner's cost estimates past the JIT
+-- threshold, and compiling took ~450 ms of a 750 ms friction recompute over 10,000 widgets.
 
 CREATE INDEX friction_scores_widget_id_idx ON friction_scores (widget_id);
 CREATE INDEX friction_scores_score_idx ON friction_scores (score DESC);
+-- Friction counts recent error events of every widget: a small partial index keeps that off the big scan.
+CREATE INDEX interaction_events_errors_idx ON interaction_events (occurred_at, widget_id)
+    WHERE event_type = 'error';
 CREATE INDEX bottleneck_records_hub_id_idx ON bottleneck_records (hub_id);
 CREATE INDEX bottleneck_records_stage_idx ON bottleneck_records (stage);
 CREATE INDEX bottleneck_records_resolved_idx ON bottleneck_records (resolved_at) WHERE resolved_at IS NULL;
@@ -84,7 +89,7 @@ BEGIN
     GET DIAGNOSTICS v_rows = ROW_COUNT;
     RETURN v_rows;
 END;
-$$ LANGUAGE plpgsql;
+$$ LANGUAGE plpgsql SET jit = off;
 
 -- Everything stalled right now, with its severity from age ÷ threshold (docs/metrics.md). p_defaults maps
 -- each stage to its default threshold in days; bottleneck_thresholds overrides it per hub.
@@ -131,7 +136,7 @@ RETURNS TABLE (hub_id uuid, stage text, subject_type text, subject_id uuid, stal
     JOIN thresholds t ON t.hub_id = s.hub_id AND t.stage = s.stage
     CROSS JOIN LATERAL (SELECT extract(epoch FROM now() - s.since) / (t.days * 86400.0) AS ratio) AS r
     WHERE ratio >= 1;
-$$ LANGUAGE sql STABLE;
+$$ LANGUAGE sql STABLE SET jit = off;
 
 -- Open a record for each newly stalled subject, update the severity of the open ones, and resolve the ones
 -- whose subject moved on. A subject a steward resolved by hand is not reopened for the same stall.
@@ -170,7 +175,7 @@ BEGIN
 
     RETURN QUERY SELECT v_opened, v_updated, v_resolved;
 END;
-$$ LANGUAGE plpgsql;
+$$ LANGUAGE plpgsql SET jit = off;
 
 -- One health snapshot per hub, in one statement. p_rules maps each deduction to [points each, cap] and
 -- holds the friction score from which a widget counts as high friction.
@@ -214,7 +219,7 @@ BEGIN
     GET DIAGNOSTICS v_rows = ROW_COUNT;
     RETURN v_rows;
 END;
-$$ LANGUAGE plpgsql;
+$$ LANGUAGE plpgsql SET jit = off;
 
 -- Cross-hub patterns (docs/metrics.md). annotation_cluster: open annotations of the last p_window_days on
 -- widgets of different hubs that share at least p_min_shared significant words (English full-text lexemes
@@ -230,28 +235,30 @@ BEGIN
         FROM annotations a JOIN widgets w ON w.id = a.widget_id
         WHERE a.retracted_at IS NULL AND a.created_at >= now() - make_interval(days => p_window_days)
     ), postings AS (
-        SELECT d.id, d.hub_id, lexeme FROM docs d, unnest(d.lexemes) AS lexeme
+        SELECT d.id, d.hub_id, d.created_at, lexeme FROM docs d, unnest(d.lexemes) AS lexeme
     ), useful AS (
         SELECT lexeme FROM postings GROUP BY lexeme
         HAVING count(*) <= p_max_df AND count(DISTINCT hub_id) >= 2 AND length(lexeme) > 2
+    ), useful_postings AS (
+        SELECT p.* FROM postings p JOIN useful u ON u.lexeme = p.lexeme
     ), pairs AS (
-        SELECT p1.id AS a1, p2.id AS a2, p1.hub_id AS h1, p2.hub_id AS h2,
-               array_agg(p1.lexeme ORDER BY p1.lexeme) AS shared
-        FROM postings p1
-        JOIN useful u ON u.lexeme = p1.lexeme
-        JOIN postings p2 ON p2.lexeme = p1.lexeme AND p2.hub_id > p1.hub_id
-        GROUP BY p1.id, p2.id, p1.hub_id, p2.hub_id
+        SELECT (array_agg(p1.lexeme ORDER BY p1.lexeme))[1:6] AS words,
+               p1.hub_id AS h1, p2.hub_id AS h2, p1.created_at AS c1, p2.created_at AS c2
+        FROM useful_postings p1
+        JOIN useful_postings p2 ON p2.lexeme = p1.lexeme AND p2.hub_id > p1.hub_id
+        GROUP BY p1.id, p2.id, p1.hub_id, p2.hub_id, p1.created_at, p2.created_at
         HAVING count(*) >= p_min_shared
     ), clusters AS (
-        SELECT 'annotation_cluster:' || array_to_string(shared[1:6], ' ') AS fingerprint,
-               shared[1:6] AS words,
+        SELECT 'annotation_cluster:' || array_to_string(words, ' ') AS fingerprint, words,
                array_agg(DISTINCT hub) AS hubs
         FROM pairs, unnest(ARRAY[h1, h2]) AS hub
-        GROUP BY shared[1:6]
+        GROUP BY words
     ), source AS (
-        SELECT DISTINCT ON (c.fingerprint) c.fingerprint, d.hub_id
-        FROM clusters c JOIN pairs p ON p.shared[1:6] = c.words JOIN docs d ON d.id IN (p.a1, p.a2)
-        ORDER BY c.fingerprint, d.created_at
+        -- The hub of the earliest annotation of each cluster.
+        SELECT DISTINCT ON (words) 'annotation_cluster:' || array_to_string(words, ' ') AS fingerprint,
+               CASE WHEN c1 <= c2 THEN h1 ELSE h2 END AS hub_id
+        FROM pairs
+        ORDER BY words, least(c1, c2)
     ), friction_types AS (
         SELECT w.widget_type, array_agg(DISTINCT w.hub_id) AS hubs,
                (array_agg(w.hub_id ORDER BY f.score DESC))[1] AS worst_hub
@@ -282,4 +289,4 @@ BEGIN
     SELECT count(*) FILTER (WHERE inserted) INTO v_rows FROM written;
     RETURN v_rows;
 END;
-$$ LANGUAGE plpgsql;
+$$ LANGUAGE plpgsql SET jit = off;

@@ -38,6 +38,12 @@ def admin_client(client, db):
         "outcomes_outcomesignal",
         "outcomes_changeevaluation",
         "outcomes_regression",
+        "hubs_apikey",
+        "observability_frictionscore",
+        "observability_bottleneckrecord",
+        "observability_bottleneckthreshold",
+        "observability_hubhealthsnapshot",
+        "observability_crosshubpropagation",
     ],
 )
 def test_every_model_has_an_admin_changelist(admin_client, model):

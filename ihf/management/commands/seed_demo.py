@@ -66,7 +66,11 @@ class Command(BaseCommand):
         from observability import compute
         from observability.models import HubHealthSnapshot
 
-        for run in (compute.recompute_friction(), compute.detect_bottlenecks(), compute.detect_propagations()):
+        for run in (
+            compute.recompute_friction(),
+            compute.detect_bottlenecks(),
+            compute.detect_propagations(),
+        ):
             self.stdout.write(f"  {run}")
         if not HubHealthSnapshot.objects.exists():
             self.stdout.write(f"  {compute.snapshot_health()}")
