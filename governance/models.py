@@ -1,12 +1,11 @@
 import re
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from feedback.models import RequirementCandidate
 from hubs.models import Hub
-from ihf.db import NOW, ShortTextField, uuid_primary_key
+from ihf.db import NOW, ShortTextField, user_reference, uuid_primary_key
 
 
 class Requirement(models.Model):
@@ -19,14 +18,7 @@ class Requirement(models.Model):
         RequirementCandidate, on_delete=models.RESTRICT, related_name="requirements", db_index=False
     )
     status = models.TextField(default="active", db_default="active")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        db_column="created_by",
-        related_name="+",
-    )
+    created_by = user_reference("created_by")
     created_at = models.DateTimeField(db_default=NOW, editable=False)
 
     class Meta:
@@ -63,14 +55,7 @@ class DecisionRecord(models.Model):
     candidate = models.ForeignKey(
         RequirementCandidate, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        db_column="decided_by",
-        related_name="+",
-    )
+    decided_by = user_reference("decided_by")
     decided_at = models.DateTimeField(db_default=NOW)
     notes = models.TextField(null=True, blank=True)
     created_at = models.DateTimeField(db_default=NOW, editable=False)
@@ -107,14 +92,7 @@ class PolicyReference(models.Model):
     )
     policy_scope = ShortTextField()
     constraint_note = models.TextField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        db_column="created_by",
-        related_name="+",
-    )
+    created_by = user_reference("created_by")
     created_at = models.DateTimeField(db_default=NOW, editable=False)
 
     class Meta:
@@ -175,14 +153,7 @@ class ImplementationChangeReference(models.Model):
     )
     work_item_ref = ShortTextField()
     system = models.TextField(choices=ChangeSystem.choices, default=ChangeSystem.GITHUB, db_default="github")
-    linked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        db_column="linked_by",
-        related_name="+",
-    )
+    linked_by = user_reference("linked_by")
     linked_at = models.DateTimeField(db_default=NOW)
 
     class Meta:

@@ -1,7 +1,6 @@
 import uuid
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -12,12 +11,7 @@ from governance import services
 from governance.forms import ChangeReferenceForm, DecisionForm, PolicyReferenceForm, PromoteForm
 from governance.models import DecisionRecord, Requirement
 from governance.services import GovernanceError
-from hubs.access import get_hub_for_user
-
-
-def _require(allowed: bool, message: str):
-    if not allowed:
-        raise PermissionDenied(message)
+from hubs.access import get_hub_for_user, require
 
 
 def get_requirement(access, requirement_id) -> Requirement:
@@ -43,7 +37,7 @@ def get_decision(access, decision_id) -> DecisionRecord:
 def promote(request, slug, candidate_id):
     access = get_hub_for_user(request, slug)
     candidate = get_object_or_404(RequirementCandidate.objects.for_hub(access.hub), pk=candidate_id)
-    _require(access.can_decide, "Viewers cannot promote candidates.")
+    require(access.can_decide, "Viewers cannot promote candidates.")
     form = PromoteForm(
         request.POST or None, initial={"title": candidate.title, "description": candidate.description}
     )
@@ -112,7 +106,7 @@ def _uuid(value):
 def decision_new(request, slug):
     access = get_hub_for_user(request, slug)
     requirement, candidate, supersedes = _decision_subject(access, request)
-    _require(access.can_decide, "Viewers read decisions; stewards and reviewers record them.")
+    require(access.can_decide, "Viewers read decisions; stewards and reviewers record them.")
     subject = requirement or candidate
     initial = {"title": f"Decision on: {subject.title}"[:200]}
     form = DecisionForm(request.POST or None, initial=initial)
@@ -171,7 +165,7 @@ def decision_detail(request, slug, decision_id):
 def policy_reference_add(request, slug, decision_id):
     access = get_hub_for_user(request, slug)
     decision = get_decision(access, decision_id)
-    _require(access.can_decide, "Viewers cannot add references.")
+    require(access.can_decide, "Viewers cannot add references.")
     form = PolicyReferenceForm(request.POST)
     if not form.is_valid():
         return decision_page_response(request, access, decision, policy_form=form, status=422)
@@ -184,7 +178,7 @@ def policy_reference_add(request, slug, decision_id):
 def change_reference_add(request, slug, decision_id):
     access = get_hub_for_user(request, slug)
     decision = get_decision(access, decision_id)
-    _require(access.can_decide, "Viewers cannot add references.")
+    require(access.can_decide, "Viewers cannot add references.")
     form = ChangeReferenceForm(request.POST)
     if not form.is_valid():
         return decision_page_response(request, access, decision, change_form=form, status=422)

@@ -6,6 +6,7 @@ for all of its pages, exactly as if it did not exist. The role rules live here a
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
@@ -64,3 +65,9 @@ def get_hub_for_user(request, slug: str) -> HubAccess:
     return HubAccess(
         hub=hub, user=user, role=hub.member_role or Role.STEWARD, notifications_muted=bool(hub.member_muted)
     )
+
+
+def require(allowed: bool, message: str) -> None:
+    """Refuse with 403 unless `allowed` (the hub itself was already found, or 404'd, by get_hub_for_user)."""
+    if not allowed:
+        raise PermissionDenied(message)

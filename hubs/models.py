@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
 
-from ihf.db import NOW, ShortTextField, SlugTextField, uuid_primary_key
+from ihf.db import NOW, ShortTextField, SlugTextField, user_reference, uuid_primary_key
 from ihf.ids import uuid7
 
 
@@ -226,9 +226,7 @@ class ApiKey(models.Model):
     public_id = models.TextField(unique=True)
     secret_hash = models.TextField()
     rate_limit_per_minute = models.IntegerField()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = user_reference()
     created_at = models.DateTimeField(db_default=NOW, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from hubs.models import Hub, Widget
-from ihf.db import NOW, ShortTextField, uuid_primary_key
+from ihf.db import NOW, ShortTextField, user_reference, uuid_primary_key
 
 
 class FrictionScore(models.Model):
@@ -89,9 +89,7 @@ class BottleneckRecord(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(null=True, blank=True)
     created_at = models.DateTimeField(db_default=NOW, editable=False)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    resolved_by = user_reference()
 
     class Meta:
         db_table = "bottleneck_records"

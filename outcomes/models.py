@@ -1,10 +1,9 @@
-from django.conf import settings
 from django.db import models
 
 from feedback.models import Annotation
 from governance.models import DecisionRecord, ImplementationChangeReference
 from hubs.models import Hub, Widget
-from ihf.db import NOW, ShortTextField, uuid_primary_key
+from ihf.db import NOW, ShortTextField, user_reference, uuid_primary_key
 
 
 class DeploymentRecord(models.Model):
@@ -24,14 +23,7 @@ class DeploymentRecord(models.Model):
     )
     version_ref = ShortTextField()
     deployed_at = models.DateTimeField(db_default=NOW)
-    deployed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        db_column="deployed_by",
-        related_name="+",
-    )
+    deployed_by = user_reference("deployed_by")
     notes = models.TextField(null=True, blank=True)
     created_at = models.DateTimeField(db_default=NOW, editable=False)
 
@@ -122,9 +114,7 @@ class OutcomeSignal(models.Model):
     signal_type = models.TextField(choices=SignalType.choices)
     value = models.DecimalField(max_digits=30, decimal_places=10, null=True, blank=True)
     observed_at = models.DateTimeField(db_default=NOW)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    recorded_by = user_reference()
 
     class Meta:
         db_table = "outcome_signals"
@@ -150,14 +140,7 @@ class ChangeEvaluation(models.Model):
     )
     score = models.SmallIntegerField()
     rationale = models.TextField()
-    evaluated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        db_column="evaluated_by",
-        related_name="+",
-    )
+    evaluated_by = user_reference("evaluated_by")
     evaluated_at = models.DateTimeField(db_default=NOW)
 
     class Meta:
@@ -184,9 +167,7 @@ class Regression(models.Model):
     deployment = models.ForeignKey(DeploymentRecord, on_delete=models.CASCADE, related_name="regressions")
     detected_at = models.DateTimeField(db_default=NOW)
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    resolved_by = user_reference()
     resolution_note = models.TextField(null=True, blank=True)
 
     class Meta:

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -9,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from feedback.views.widgets import get_widget
 from governance.views import get_decision
-from hubs.access import get_hub_for_user
+from hubs.access import get_hub_for_user, require
 from hubs.models import Widget
 from outcomes import selectors, services, trace
 from outcomes.forms import DeploymentForm, EvaluationForm, ResolveForm, SignalForm, StatusForm
@@ -17,11 +16,6 @@ from outcomes.models import DeploymentRecord, Regression
 from outcomes.services import OutcomeError
 
 DEFAULT_WINDOW = 30
-
-
-def _require(allowed, message):
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 def get_deployment(access, deployment_id) -> DeploymentRecord:
@@ -45,7 +39,7 @@ def get_deployment(access, deployment_id) -> DeploymentRecord:
 def deploy(request, slug, decision_id):
     access = get_hub_for_user(request, slug)
     decision = get_decision(access, decision_id)
-    _require(access.can_record_outcomes, "Viewers cannot record deployments.")
+    require(access.can_record_outcomes, "Viewers cannot record deployments.")
     form = DeploymentForm(request.POST or None, decision=decision)
     error, status = None, 200
     if request.method == "POST":
@@ -127,7 +121,7 @@ def deployment_detail(request, slug, deployment_id):
 def _post_action(request, slug, deployment_id, form_class, key, apply, **form_kwargs):
     access = get_hub_for_user(request, slug)
     deployment = get_deployment(access, deployment_id)
-    _require(access.can_record_outcomes, "Viewers read outcomes; stewards and reviewers record them.")
+    require(access.can_record_outcomes, "Viewers read outcomes; stewards and reviewers record them.")
     if callable(form_kwargs.get("widgets")):
         form_kwargs["widgets"] = form_kwargs["widgets"](deployment)
     form = form_class(request.POST, **form_kwargs)
@@ -225,7 +219,7 @@ def regression_list(request, slug):
 def regression_resolve(request, slug, regression_id):
     access = get_hub_for_user(request, slug)
     regression = get_object_or_404(Regression, pk=regression_id, hub=access.hub)
-    _require(access.can_record_outcomes, "Viewers cannot resolve regressions.")
+    require(access.can_record_outcomes, "Viewers cannot resolve regressions.")
     form = ResolveForm(request.POST)
     if not form.is_valid():
         context = {

@@ -1,9 +1,8 @@
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from hubs.models import Widget
-from ihf.db import NOW, ShortTextField, uuid_primary_key
+from ihf.db import NOW, ShortTextField, user_reference, uuid_primary_key
 
 
 class Severity(models.TextChoices):
@@ -42,14 +41,7 @@ class AnnotationThread(models.Model):
     widget = models.ForeignKey(Widget, on_delete=models.CASCADE, related_name="threads")
     title = ShortTextField()
     description = models.TextField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        db_column="created_by",
-        related_name="+",
-    )
+    created_by = user_reference("created_by")
     created_at = models.DateTimeField(db_default=NOW, editable=False)
 
     class Meta:

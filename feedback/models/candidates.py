@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from feedback.models.annotations import Annotation, AnnotationThread, Category
 from hubs.models import Widget
-from ihf.db import NOW, ShortTextField, uuid_primary_key
+from ihf.db import NOW, ShortTextField, user_reference, uuid_primary_key
 
 
 class CandidateStatus(models.TextChoices):
@@ -59,14 +59,7 @@ class RequirementCandidate(models.Model):
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        db_column="created_by",
-        related_name="+",
-    )
+    created_by = user_reference("created_by")
     created_at = models.DateTimeField(db_default=NOW, editable=False)
     # The requirement this candidate was promoted to (seed: requirement_candidates.requirement_id). A plain
     # column here, because requirements belong to a later stage; governance's migration adds the foreign key.
@@ -113,23 +106,14 @@ class TriageState(models.Model):
     )
     status = models.TextField(choices=CandidateStatus.choices)
     notes = models.TextField(null=True, blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        db_column="changed_by",
-        related_name="+",
-    )
+    changed_by = user_reference("changed_by")
     # Set by Python on ORM inserts so that several rows written in one transaction keep their order
     # (now() is the same for the whole transaction); raw inserts still get the seed's DEFAULT now().
     changed_at = models.DateTimeField(default=timezone.now, db_default=NOW, editable=False)
     kind = models.TextField(
         choices=TriageKind.choices, default=TriageKind.TRANSITION, db_default="transition"
     )
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    assigned_to = user_reference()
 
     class Meta:
         db_table = "triage_states"
@@ -148,14 +132,7 @@ class ReviewerAssignment(models.Model):
         RequirementCandidate, on_delete=models.CASCADE, related_name="assignment"
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
-    assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        db_column="assigned_by",
-        related_name="+",
-    )
+    assigned_by = user_reference("assigned_by")
     assigned_at = models.DateTimeField(db_default=NOW)
 
     class Meta:
