@@ -5,7 +5,8 @@ OpenAPI at /api/openapi.json, interactive docs at /api/docs (Swagger UI served b
 
 from ninja import NinjaAPI
 
-from hubs.api import AnnotationIn
+from feedback.api import AnnotationIn
+from feedback.api import router as feedback_router
 from hubs.api import router as hubs_router
 
 api = NinjaAPI(
@@ -16,6 +17,7 @@ api = NinjaAPI(
     "Authenticate with a per-hub API key: `Authorization: Bearer ihf_…`.",
 )
 api.add_router("/v1", hubs_router)
+api.add_router("/v1", feedback_router)
 
 
 @api.get("/health", summary="Liveness probe", tags=["meta"])
