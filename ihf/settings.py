@@ -97,7 +97,9 @@ def _database_config(url: str) -> dict:
         "PASSWORD": params.pop("password", ""),
         "HOST": params.pop("host", ""),
         "PORT": params.pop("port", ""),
-        "OPTIONS": params,
+        # Server-side parameters let psycopg prepare the statements a process repeats (the ingestion
+        # INSERT, the key check), so PostgreSQL skips parsing and planning them on every request.
+        "OPTIONS": {"server_side_binding": env.bool("DB_SERVER_SIDE_BINDING", default=True), **params},
         "CONN_MAX_AGE": env.int("CONN_MAX_AGE", default=60),
         "CONN_HEALTH_CHECKS": True,
     }
