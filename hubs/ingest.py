@@ -40,6 +40,15 @@ ON CONFLICT DO NOTHING
 RETURNING id
 """
 
+# One event (the reporter's keep-alive requests, simple clients): plain parameters, no arrays to build.
+INSERT_ONE_SQL = """
+INSERT INTO interaction_events
+    (id, widget_id, event_type, actor_id, actor_type, view_context_ref, metadata, occurred_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb, %s)
+ON CONFLICT DO NOTHING
+RETURNING id
+"""
+
 _contract_cache: dict = {"at": 0.0, "value": None}
 
 
@@ -248,7 +257,9 @@ def store(batch: Batch, hub_id) -> tuple[int, int]:
             _reject(batch, bad, lambda row: "metadata.retracted_event_id: names no event of this widget")
         if not batch.rows:
             return 0, 0
-        columns = list(zip(*batch.rows, strict=True))
-        cursor.execute(INSERT_SQL, [list(column) for column in columns])
+        if len(batch.rows) == 1:
+            cursor.execute(INSERT_ONE_SQL, batch.rows[0])
+        else:
+            cursor.execute(INSERT_SQL, [list(column) for column in zip(*batch.rows, strict=True)])
         inserted = len(cursor.fetchall())
     return inserted, len(batch.rows) - inserted
