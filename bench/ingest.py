@@ -219,8 +219,10 @@ def run_clients(target, key, widgets, clients):
 
 
 def checkpoint(url: str) -> None:
-    """Flush what the previous phase wrote, so that its checkpoint does not land in the next phase."""
+    """Settle what the previous phase wrote (vacuum, statistics, a checkpoint), so that autovacuum and the
+    checkpoint it would trigger do not land in the middle of the next measurement."""
     with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE) interaction_events, widget_daily_event_counts, api_keys")
         conn.execute("CHECKPOINT")
 
 
