@@ -154,14 +154,15 @@ INGEST_OPENAPI = {
             "description": "Makes a retried request without event ids a no-op.",
         }
     ],
+    # Integer status keys, as ninja writes its own: string ones would duplicate them in the JSON.
     "responses": {
-        "200": {"description": "Batch processed: {accepted, duplicates, rejected: [{index, errors}]}"},
-        "201": {"description": "The single event was stored."},
-        "401": {"description": "Missing, wrong or revoked key."},
-        "403": {"description": "Key of the wrong scope, or origin not allowed."},
-        "413": {"description": "Body too large."},
-        "422": {"description": "Invalid event(s); the errors name the field."},
-        "429": {"description": "Rate limited; see Retry-After."},
+        200: {"description": "Batch processed: {accepted, duplicates, rejected: [{index, errors}]}"},
+        201: {"description": "The single event was stored."},
+        401: {"description": "Missing, wrong or revoked key."},
+        403: {"description": "Key of the wrong scope, or origin not allowed."},
+        413: {"description": "Body too large."},
+        422: {"description": "Invalid event(s); the errors name the field."},
+        429: {"description": "Rate limited; see Retry-After."},
     },
     "security": [{"BearerAuth": []}],
 }
