@@ -131,8 +131,11 @@ def health(request, slug):
         "chart": chart,
         "rules": settings.IHF_HEALTH_RULES,
     }
+    # The hub's page (feedback) loads these two fragments with htmx: it cannot import this app.
     if request.GET.get("badge"):
         return TemplateResponse(request, "observability/health.html#badge", context)
+    if request.GET.get("history"):
+        return TemplateResponse(request, "observability/health.html#history", context)
     return TemplateResponse(request, "observability/health.html", context)
 
 

@@ -38,3 +38,21 @@ def test_dashboard_panels_refresh_themselves(signed_in, live_server, settings):
     full_chain(hub, days_ago=5)
     WebDriverWait(browser, 10).until(ec.text_to_be_present_in_element((By.ID, "panel-deployments"), "v1"))
     WebDriverWait(browser, 10).until(ec.text_to_be_present_in_element((By.ID, "panel-recurrence"), "1 cycle"))
+
+
+def test_the_hub_page_shows_the_health_badge_and_history_chart(signed_in, live_server):
+    from observability import compute
+
+    hub = HubFactory()
+    viewer = MembershipFactory(hub=hub, role="viewer").user
+    compute.snapshot_health()
+    compute.snapshot_health()
+    browser = signed_in(viewer)
+    browser.get(live_server.url + reverse("feedback:hub", args=[hub.slug]))
+    wait = WebDriverWait(browser, 10)
+    wait.until(ec.text_to_be_present_in_element((By.ID, "health-badge"), "health 100"))
+    wait.until(
+        lambda b: b.execute_script(
+            "var c = document.querySelector('#hub-health-history canvas'); return !!c && c.dataset.drawn === '1'"
+        )
+    )
