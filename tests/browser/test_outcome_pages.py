@@ -53,6 +53,7 @@ def test_the_hub_page_shows_the_health_badge_and_history_chart(signed_in, live_s
     wait.until(ec.text_to_be_present_in_element((By.ID, "health-badge"), "health 100"))
     wait.until(
         lambda b: b.execute_script(
-            "var c = document.querySelector('#hub-health-history canvas'); return !!c && c.dataset.drawn === '1'"
+            "var c = document.querySelector('#hub-health-history canvas');"
+            "return !!c && c.dataset.drawn === '1'"
         )
     )

@@ -15,6 +15,7 @@ def _hub_pages(people):
         reverse("observability:bottlenecks", args=[slug]),
         reverse("observability:health", args=[slug]),
         reverse("observability:health", args=[slug]) + "?badge=1",
+        reverse("observability:health", args=[slug]) + "?history=1",
     ]
 
 
