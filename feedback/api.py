@@ -5,9 +5,9 @@ from django.http import JsonResponse
 from ninja import Router, Schema
 
 from feedback.models import Annotation, Category, Severity
-from hubs import ingest
-from hubs.api import _api, _body, authenticate, error
+from hubs.api import api_errors, authenticate, error, json_body
 from hubs.models import Widget
+from ihf.ids import parse_uuid
 
 router = Router(tags=["v1"])
 
@@ -34,10 +34,10 @@ class AnnotationIn(Schema):
         "security": [{"BearerAuth": []}],
     },
 )
-@_api
+@api_errors
 def report_annotation(request):
     """Store an annotation on a widget of the key's hub. A retry with the same `id` is not stored twice."""
-    body = _body(request)
+    body = json_body(request)
     hub = authenticate(request, "ingest", body)
     if not isinstance(body, dict):
         return error(422, "body: send an annotation object.")
@@ -51,13 +51,13 @@ def report_annotation(request):
         errors.append(("category", "category: must be one of " + ", ".join(Category.values)))
     if body.get("severity", "medium") not in Severity.values:
         errors.append(("severity", "severity: must be one of " + ", ".join(Severity.values)))
-    widget_id = ingest._uuid(body.get("widget_id"))
+    widget_id = parse_uuid(body.get("widget_id"))
     if widget_id is None:
         errors.append(("widget_id", "widget_id: must be a UUID"))
-    annotation_id = ingest._uuid(body["id"]) if body.get("id") is not None else None
+    annotation_id = parse_uuid(body["id"]) if body.get("id") is not None else None
     if body.get("id") is not None and annotation_id is None:
         errors.append(("id", "id: must be a UUID"))
-    actor_id = ingest._uuid(body["actor_id"]) if body.get("actor_id") is not None else None
+    actor_id = parse_uuid(body["actor_id"]) if body.get("actor_id") is not None else None
     if body.get("actor_id") is not None and actor_id is None:
         errors.append(("actor_id", "actor_id: must be a UUID"))
     if not errors and not Widget.objects.filter(pk=widget_id, hub_id=hub.pk).exists():

@@ -3,6 +3,7 @@
 from django import forms
 
 from feedback.models import CandidateStatus, Category, RequirementCandidate, Severity
+from ihf.ids import parse_uuid
 
 TARGET_REQUIRED = "Pick the status to move the candidate to."
 REVIEWER_REQUIRED = "Pick a reviewer."
@@ -69,9 +70,7 @@ class BoardFilterForm(forms.Form):
         value = self.cleaned_data.get("assignee") or ""
         if value in {"", "none", "me"}:
             return value
-        try:
-            import uuid
-
-            return str(uuid.UUID(value))
-        except ValueError:
-            raise forms.ValidationError("Pick an assignee from the list.") from None
+        parsed = parse_uuid(value)
+        if parsed is None:
+            raise forms.ValidationError("Pick an assignee from the list.")
+        return str(parsed)

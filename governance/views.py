@@ -1,5 +1,3 @@
-import uuid
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -12,6 +10,7 @@ from governance.forms import ChangeReferenceForm, DecisionForm, PolicyReferenceF
 from governance.models import DecisionRecord, Requirement
 from governance.services import GovernanceError
 from hubs.access import get_hub_for_user, require
+from ihf.ids import parse_uuid
 
 
 def get_requirement(access, requirement_id) -> Requirement:
@@ -95,10 +94,10 @@ def _decision_subject(access, request):
 
 
 def _uuid(value):
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise Http404("No such record.") from None
+    parsed = parse_uuid(value)
+    if parsed is None:
+        raise Http404("No such record.")
+    return parsed
 
 
 @login_required

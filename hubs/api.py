@@ -49,7 +49,7 @@ class ApiError(Exception):
         self.response = response
 
 
-def _body(request):
+def json_body(request):
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     limit = settings.IHF_INGEST_MAX_BODY_BYTES
     if length > limit:
@@ -90,7 +90,7 @@ def authenticate(request, needed: str, body=None) -> "KeyHub":
     return KeyHub(checked.hub_id, checked.hub_slug, checked.allowed_origins)
 
 
-def _api(view):
+def api_errors(view):
     """Turn ApiError into its response (ninja handlers return responses directly)."""
 
     @functools.wraps(view)  # keeps the signature, from which ninja reads the query parameters
@@ -169,10 +169,10 @@ INGEST_OPENAPI = {
 
 
 @router.post("/interaction-events", summary="Report interaction events", openapi_extra=INGEST_OPENAPI)
-@_api
+@api_errors
 def report_events(request):
     """Store one event, or `{"events": [...]}` (up to 1,000) in one round trip. Exactly once per event id."""
-    body = _body(request)
+    body = json_body(request)
     hub = authenticate(request, "ingest", body)
     single = isinstance(body, dict) and "events" not in body
     if isinstance(body, dict) and "events" in body:
@@ -217,7 +217,7 @@ def _envelope(widget, hub):
     summary="The hub's widgets with their envelope attributes",
     openapi_extra={"security": [{"BearerAuth": []}]},
 )
-@_api
+@api_errors
 def list_widgets(request, limit: int = 100, offset: int = 0):
     """Widgets of the key's hub (read scope), `limit` (≤ 500) at a time from `offset`."""
     hub = authenticate(request, "read")
@@ -254,7 +254,7 @@ def list_widgets(request, limit: int = 100, offset: int = 0):
     summary="The active envelope and reporting contracts, and the adapter specs",
     openapi_extra={"security": [{"BearerAuth": []}]},
 )
-@_api
+@api_errors
 def contracts(request):
     authenticate(request, "read")
     envelope = EnvelopeEmissionContract.objects.filter(status="active").order_by("-created_at").first()

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connection
 
 from hubs.models import InteractionEvent, InteractionReportingContract
-from ihf.ids import uuid7
+from ihf.ids import parse_uuid, uuid7
 
 MAX_EVENTS = 1000
 FIELDS = (
@@ -74,15 +74,6 @@ def forget_contract() -> None:
     _contract_cache["value"] = None
 
 
-def _uuid(value):
-    if isinstance(value, str) and len(value) <= 40:
-        try:
-            return uuid.UUID(value)
-        except ValueError:
-            return None
-    return None
-
-
 def _timestamp(value, now, max_age):
     if not isinstance(value, str) or len(value) > 40:
         return None, "occurred_at: give an ISO 8601 time, e.g. 2026-11-23T10:15:00Z"
@@ -128,12 +119,12 @@ def validate(events: list, *, idempotency_key: str | None = None) -> Batch:
                 errors.append(f"{field}: is required")
         event_id = event.get("id")
         if event_id is not None:
-            event_id = _uuid(event_id)
+            event_id = parse_uuid(event_id)
             if event_id is None:
                 errors.append("id: must be a UUID")
         elif idempotency_key:
             event_id = uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{idempotency_key}:{index}")
-        widget_id = _uuid(event.get("widget_id")) if event.get("widget_id") not in (None, "") else None
+        widget_id = parse_uuid(event.get("widget_id")) if event.get("widget_id") not in (None, "") else None
         if event.get("widget_id") not in (None, "") and widget_id is None:
             errors.append("widget_id: must be a UUID")
         event_type = event.get("event_type")
@@ -151,7 +142,7 @@ def validate(events: list, *, idempotency_key: str | None = None) -> Batch:
                 errors.append(error)
         actor_id = event.get("actor_id")
         if actor_id is not None:
-            actor_id = _uuid(actor_id)
+            actor_id = parse_uuid(actor_id)
             if actor_id is None:
                 errors.append("actor_id: must be a UUID")
         actor_type = event.get("actor_type") or "user"
@@ -169,7 +160,7 @@ def validate(events: list, *, idempotency_key: str | None = None) -> Batch:
             if len(encoded) > MAX_METADATA_BYTES:
                 errors.append(f"metadata: is larger than {MAX_METADATA_BYTES} bytes")
         if event_type == InteractionEvent.RETRACTED and isinstance(metadata, dict):
-            target = _uuid(metadata.get("retracted_event_id"))
+            target = parse_uuid(metadata.get("retracted_event_id"))
             if target is None:
                 errors.append(
                     "metadata.retracted_event_id: a retraction names the event it retracts (a UUID)"

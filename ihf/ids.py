@@ -24,3 +24,15 @@ def uuid7(timestamp_ms: int | None = None, random_bytes: bytes | None = None) ->
     value = (value & ~(0xF << 76)) | (0x7 << 76)  # version 7
     value = (value & ~(0x3 << 62)) | (0x2 << 62)  # RFC 4122 variant
     return uuid.UUID(int=value)
+
+
+def parse_uuid(value) -> uuid.UUID | None:
+    """`value` as a UUID, or None when it is not one (any type, any length: input from forms, URLs, JSON)."""
+    if isinstance(value, uuid.UUID):
+        return value
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None

@@ -1,5 +1,3 @@
-import uuid
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -151,16 +149,11 @@ def propagations(request):
     items = list(
         selectors.propagations_for(_visible_hubs(request.user), statuses).order_by("-detected_at")[:200]
     )
-    names = dict(
-        Hub.objects.filter(pk__in={h for p in items for h in p.affected_hub_ids}).values_list("pk", "name")
-    )
+    hubs = Hub.objects.filter(pk__in={h for p in items for h in p.affected_hub_ids}).values_list("pk", "name")
+    names = {str(pk): name for pk, name in hubs}
     for item in items:
-        item.affected_names = [names.get(_uuid(h), h) for h in item.affected_hub_ids]
+        item.affected_names = [names.get(h, h) for h in item.affected_hub_ids]
     return TemplateResponse(request, "observability/propagations.html", {"items": items, "show": show})
-
-
-def _uuid(value):
-    return uuid.UUID(value)
 
 
 @login_required

@@ -65,10 +65,14 @@ def _window(request) -> int:
     return days if days in selectors.WINDOWS else DEFAULT_WINDOW
 
 
+def _widgets_behind(deployment):
+    return list(Widget.objects.filter(pk__in=selectors.decision_widget_ids(deployment.decision)))
+
+
 def deployment_page_response(request, access, deployment, *, forms=None, action_error=None, status=200):
     forms = forms or {}
-    widget_ids = selectors.decision_widget_ids(deployment.decision)
-    widgets = list(Widget.objects.filter(pk__in=widget_ids))
+    widgets = _widgets_behind(deployment)
+    widget_ids = [widget.pk for widget in widgets]
     evaluation = getattr(deployment, "evaluation", None)
     may_evaluate = access.can_record_outcomes and (
         evaluation is None or evaluation.evaluated_by_id == request.user.pk
@@ -118,13 +122,12 @@ def deployment_detail(request, slug, deployment_id):
     return deployment_page_response(request, access, deployment)
 
 
-def _post_action(request, slug, deployment_id, form_class, key, apply, **form_kwargs):
+def _post_action(request, slug, deployment_id, key, make_form, apply):
+    """Validate the deployment page's form `key` and apply it; the page again with the errors otherwise."""
     access = get_hub_for_user(request, slug)
     deployment = get_deployment(access, deployment_id)
     require(access.can_record_outcomes, "Viewers read outcomes; stewards and reviewers record them.")
-    if callable(form_kwargs.get("widgets")):
-        form_kwargs["widgets"] = form_kwargs["widgets"](deployment)
-    form = form_class(request.POST, **form_kwargs)
+    form = make_form(deployment, request.POST)
     if not form.is_valid():
         return deployment_page_response(request, access, deployment, forms={key: form}, status=422)
     try:
@@ -143,8 +146,8 @@ def status_add(request, slug, deployment_id):
         request,
         slug,
         deployment_id,
-        StatusForm,
         "status",
+        lambda deployment, data: StatusForm(data),
         lambda deployment, user, data: services.deployment_status_record(
             deployment=deployment, actor=user, **data
         ),
@@ -158,12 +161,9 @@ def signal_add(request, slug, deployment_id):
         request,
         slug,
         deployment_id,
-        SignalForm,
         "signal",
+        lambda deployment, data: SignalForm(data, widgets=_widgets_behind(deployment)),
         lambda deployment, user, data: services.signal_record(deployment=deployment, actor=user, **data),
-        widgets=lambda deployment: list(
-            Widget.objects.filter(pk__in=selectors.decision_widget_ids(deployment.decision))
-        ),
     )
 
 
@@ -174,8 +174,8 @@ def evaluation_submit(request, slug, deployment_id):
         request,
         slug,
         deployment_id,
-        EvaluationForm,
         "evaluation",
+        lambda deployment, data: EvaluationForm(data),
         lambda deployment, user, data: services.evaluation_submit(deployment=deployment, actor=user, **data),
     )
 

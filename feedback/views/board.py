@@ -1,4 +1,3 @@
-import uuid
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -17,6 +16,7 @@ from feedback.services import TriageError
 from feedback.views.candidates import candidate_page_response
 from hubs.access import get_hub_for_user
 from hubs.models import Widget
+from ihf.ids import parse_uuid
 
 LIST_PAGE_SIZE = 25
 
@@ -147,17 +147,10 @@ def assign(request, slug, candidate_id):
 def duplicate_search(request, slug):
     access = get_hub_for_user(request, slug)
     results = selectors.duplicate_search(
-        access.hub, request.GET.get("q", "").strip()[:200], exclude=_uuid_or_none(request.GET.get("exclude"))
+        access.hub, request.GET.get("q", "").strip()[:200], exclude=parse_uuid(request.GET.get("exclude"))
     )
     return TemplateResponse(
         request,
         "feedback/includes/duplicate_results.html",
         {"hub": access.hub, "results": results, "candidate_id": request.GET.get("exclude")},
     )
-
-
-def _uuid_or_none(value):
-    try:
-        return uuid.UUID(value) if value else None
-    except ValueError:
-        return None
