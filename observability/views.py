@@ -161,15 +161,11 @@ def propagations(request):
 def propagation_act(request, propagation_id):
     propagation = get_object_or_404(CrossHubPropagation, pk=propagation_id)
     involved = {str(propagation.source_hub_id), *propagation.affected_hub_ids}
-    memberships = set(
-        str(pk) for pk in request.user.memberships.filter(role=Role.STEWARD).values_list("hub_id", flat=True)
-    )
-    visible = request.user.is_superuser or involved & {
-        str(pk) for pk in request.user.memberships.values_list("hub_id", flat=True)
-    }
-    if not visible:
+    roles = {str(hub_id): role for hub_id, role in request.user.memberships.values_list("hub_id", "role")}
+    mine = involved & set(roles)
+    if not (request.user.is_superuser or mine):
         raise Http404("No such propagation.")
-    if not (request.user.is_superuser or involved & memberships):
+    if not (request.user.is_superuser or any(roles[hub] == Role.STEWARD for hub in mine)):
         raise PermissionDenied("Only stewards of an involved hub act on a propagation.")
     form = PropagationForm(request.POST)
     if not form.is_valid():
