@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -47,14 +48,16 @@ def notify(*, users, hub, candidate, notification_type, context) -> list[Notific
         "status": candidate.status,
         "title": candidate.title,
     }
+    recent = dict(
+        NotificationOutcome.objects.filter(user__in=users, channel=Channel.EMAIL, sent_at__gte=since)
+        .values_list("user")
+        .annotate(n=Count("pk"))
+    )
     outcomes = []
     for user in users:
         if user.pk in muted or not user.email:
             continue
-        recent = NotificationOutcome.objects.filter(
-            user=user, channel=Channel.EMAIL, sent_at__gte=since
-        ).count()
-        limited = recent >= settings.IHF_NOTIFICATIONS_PER_HOUR
+        limited = recent.get(user.pk, 0) >= settings.IHF_NOTIFICATIONS_PER_HOUR
         outcomes.append(
             NotificationOutcome(
                 channel=Channel.EMAIL,
