@@ -190,25 +190,43 @@ class InteractionEvent(models.Model):
         return f"{self.event_type} on {self.widget_id} at {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
+class DailyEventCountQuerySet(models.QuerySet):
+    def totals(self) -> dict:
+        """{(widget id, day): events}, whether or not the rows are folded yet."""
+        rows = self.order_by().values_list("widget_id", "day").annotate(total=models.Sum("event_count"))
+        return {(widget_id, day): total for widget_id, day, total in rows}
+
+
 class WidgetDailyEventCount(models.Model):
     """Per-widget, per-UTC-day event counts, kept current by a statement trigger on `interaction_events`
-    (`sql/interaction_event_rollup.sql`). Pages read this, not the raw log (DESIGN.md, invariant 7)."""
+    (`sql/interaction_event_rollup_parts.sql`). Pages read this, not the raw log (DESIGN.md, invariant 7).
+
+    A (widget, day) may have several rows: each inserting statement appends its partial count, and a job
+    folds them into one every minute (`compact_daily_event_counts`). Always sum `event_count`."""
 
     widget = models.ForeignKey(
         Widget, on_delete=models.CASCADE, related_name="daily_event_counts", db_index=False
     )
     day = models.DateField()
     event_count = models.IntegerField(default=0)
+    partial = models.BooleanField(default=False, db_default=False)
+
+    objects = DailyEventCountQuerySet.as_manager()
 
     class Meta:
         db_table = "widget_daily_event_counts"
-        constraints = [
-            models.UniqueConstraint(fields=["widget", "day"], name="widget_daily_event_counts_widget_day_key")
+        indexes = [
+            models.Index(fields=["day"], name="widget_daily_counts_day_idx"),
+            models.Index(fields=["widget", "day"], name="widget_daily_counts_widget_idx"),
+            models.Index(
+                fields=["widget", "day"],
+                condition=models.Q(partial=True),
+                name="widget_daily_counts_parts_idx",
+            ),
         ]
-        indexes = [models.Index(fields=["day"], name="widget_daily_counts_day_idx")]
 
     def __str__(self):
-        return f"{self.widget_id} on {self.day}: {self.event_count}"
+        return f"{self.widget_id} on {self.day}: {self.event_count}{' (partial)' if self.partial else ''}"
 
 
 class ApiKeyScope(models.TextChoices):

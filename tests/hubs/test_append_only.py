@@ -1,9 +1,12 @@
 """PostgreSQL itself refuses to change or remove an interaction event (SQLSTATE P0001)."""
 
+from datetime import date
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 
 from hubs.models import InteractionEvent, WidgetDailyEventCount
+from hubs.services import compact_daily_event_counts
 from tests.factories import EventFactory, WidgetFactory
 
 APPEND_ONLY = "interaction_events is append-only"
@@ -68,9 +71,16 @@ def test_it_keeps_the_daily_rollup_current_for_a_batch():
         + [InteractionEvent(widget=widget, event_type="retracted", occurred_at=day)]
     )
     EventFactory(widget=widget, occurred_at=day)
-    counts = {(row.widget_id, str(row.day)): row.event_count for row in WidgetDailyEventCount.objects.all()}
-    assert counts == {
-        (widget.pk, "2026-03-01"): 4,
-        (widget.pk, "2026-03-02"): 1,
-        (other.pk, "2026-03-01"): 1,
+    expected = {
+        (widget.pk, date(2026, 3, 1)): 4,
+        (widget.pk, date(2026, 3, 2)): 1,
+        (other.pk, date(2026, 3, 1)): 1,
     }
+    assert WidgetDailyEventCount.objects.totals() == expected
+    # Two inserting statements, so (widget, 2026-03-01) has two partial rows until they are folded.
+    assert WidgetDailyEventCount.objects.filter(partial=True).count() == 4
+    assert compact_daily_event_counts() == 4
+    assert WidgetDailyEventCount.objects.totals() == expected
+    rows = WidgetDailyEventCount.objects.values_list("widget_id", "day", "event_count", "partial")
+    assert sorted(rows) == sorted((w, d, n, False) for (w, d), n in expected.items())
+    assert compact_daily_event_counts() == 0

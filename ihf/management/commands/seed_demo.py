@@ -14,6 +14,7 @@ from feedback.models import (
 )
 from governance.models import DecisionRecord, Requirement
 from hubs.models import Hub, HubMembership, Widget, WidgetVersion
+from hubs.services import compact_daily_event_counts
 from ihf import demo
 from ihf.models import User
 from outcomes import regressions
@@ -173,6 +174,8 @@ class Command(BaseCommand):
                 cursor.execute("DROP TABLE demo_events")
             self.stdout.write(f"    events {start + size:>8,} / {count:,}")
         self._report("events", count, inserted)
+        # Each batch appended partial daily counts; fold them now rather than at the worker's next minute.
+        compact_daily_event_counts()
 
     def _annotations(self, specs, count, anchor, user_ids):
         rows = [Annotation(**row) for row in demo.generate_annotations(specs, count, anchor, user_ids)]

@@ -1,0 +1,56 @@
+-- The daily rollup without a hot row. Every inserting statement appends its own partial counts
+-- (partial = true) instead of upserting the (widget, day) total: with an upsert, every request reporting the
+-- same widget on the same day waited for the previous one's commit (its fsync included) to take that row's
+-- lock, which capped single-event ingestion at a few hundred requests/s per widget (bench/ingest.py).
+-- Readers sum the rows of a (widget, day); compact_widget_daily_event_counts() folds the partial rows into
+-- one total row, every minute (hubs/tasks.py).
+CREATE OR REPLACE FUNCTION rollup_interaction_events()
+RETURNS TRIGGER AS $$
+BEGIN
+    INSERT INTO widget_daily_event_counts (widget_id, day, event_count, partial)
+    SELECT widget_id, day, sum(delta), true
+    FROM (
+        SELECT widget_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, 1 AS delta
+        FROM new_events
+        WHERE event_type <> 'retracted'
+        UNION ALL
+        SELECT original.widget_id, (original.occurred_at AT TIME ZONE 'UTC')::date, -1
+        FROM new_events retraction
+        JOIN interaction_events original
+          ON original.id = CASE
+              WHEN retraction.metadata ->> 'retracted_event_id'
+                   ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+              THEN (retraction.metadata ->> 'retracted_event_id')::uuid END
+        WHERE retraction.event_type = 'retracted' AND original.event_type <> 'retracted'
+    ) AS changes
+    GROUP BY 1, 2;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+
+-- Folds every (widget, day) that has partial rows into one total row; returns how many rows it folded.
+-- Inserts running meanwhile only add rows this statement's snapshot does not see, which stay for the next
+-- run; readers see the rows before or after the fold, never a mix (one statement). One fold at a time.
+CREATE OR REPLACE FUNCTION compact_widget_daily_event_counts()
+RETURNS integer AS $$
+DECLARE
+    folded integer;
+BEGIN
+    IF NOT pg_try_advisory_xact_lock(hashtext('compact_widget_daily_event_counts')) THEN
+        RETURN 0;
+    END IF;
+    WITH touched AS (
+        SELECT DISTINCT widget_id, day FROM widget_daily_event_counts WHERE partial
+    ), gone AS (
+        DELETE FROM widget_daily_event_counts AS c
+        USING touched
+        WHERE c.widget_id = touched.widget_id AND c.day = touched.day
+        RETURNING c.widget_id, c.day, c.event_count
+    ), totals AS (
+        INSERT INTO widget_daily_event_counts (widget_id, day, event_count, partial)
+        SELECT widget_id, day, sum(event_count), false FROM gone GROUP BY 1, 2
+    )
+    SELECT count(*) INTO folded FROM gone;
+    RETURN folded;
+END;
+$$ LANGUAGE plpgsql;
