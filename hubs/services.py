@@ -1,7 +1,7 @@
 """Hub administration: API keys."""
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from hubs import keys
@@ -28,4 +28,14 @@ def api_key_create(*, hub: Hub, scope: str, name: str = "", actor=None, rate_lim
 
 
 def api_key_revoke(*, key: ApiKey) -> bool:
-    return bool(ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()))
+    revoked = ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    keys.forget(key.public_id)  # other processes notice at their next sync (IHF_API_KEY_SYNC_SECONDS)
+    return bool(revoked)
+
+
+def compact_daily_event_counts() -> int:
+    """Fold the partial rows of the daily rollup into one row per (widget, day); returns how many it folded
+    (0 when another fold is running). `sql/interaction_event_rollup_parts.sql` says why there are parts."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT compact_widget_daily_event_counts()")
+        return cursor.fetchone()[0]

@@ -27,6 +27,14 @@ def forget_origins() -> None:
     _origins_cache["at"] = 0.0
 
 
+def add_cors_headers(request, response) -> None:
+    """Let the origin the request's key allows read the response (the view set request.ihf_cors_origin)."""
+    allowed = getattr(request, "ihf_cors_origin", None)
+    if allowed:
+        response["Access-Control-Allow-Origin"] = allowed
+        response["Vary"] = "Origin"
+
+
 class ApiCorsMiddleware:
     """CORS for /api/: preflights from origins some hub allows; responses readable by the origin the request's
     key allows (the view decides that and sets request.ihf_cors_origin).
@@ -56,10 +64,7 @@ class ApiCorsMiddleware:
         response = self._call_api_view(request) if request.path.startswith(FAST_PREFIX) else None
         if response is None:
             response = self.get_response(request)
-        allowed = getattr(request, "ihf_cors_origin", None)
-        if allowed:
-            response["Access-Control-Allow-Origin"] = allowed
-            response["Vary"] = "Origin"
+        add_cors_headers(request, response)
         return response
 
     @staticmethod

@@ -188,6 +188,9 @@ IHF_DASHBOARD_REFRESH_SECONDS = env.int("IHF_DASHBOARD_REFRESH_SECONDS", default
 IHF_INGEST_MAX_AGE_DAYS = env.int("IHF_INGEST_MAX_AGE_DAYS", default=30)
 IHF_INGEST_MAX_BODY_BYTES = env.int("IHF_INGEST_MAX_BODY_BYTES", default=2 * 1024 * 1024)
 IHF_API_RATE_LIMIT_PER_MINUTE = env.int("IHF_API_RATE_LIMIT_PER_MINUTE", default=6000)
+# How often each web process writes its count of a key's requests and rereads the key (hubs/keys.py): also
+# how long a key revoked or changed in another process may still be accepted by this one.
+IHF_API_KEY_SYNC_SECONDS = env.float("IHF_API_KEY_SYNC_SECONDS", default=1.0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IHF_INGEST_MAX_BODY_BYTES + 1024
 
 # Observability (docs/metrics.md): the friction formula's weights, its colour bands, the hub health

@@ -1,6 +1,11 @@
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ihf.settings")
-application = get_wsgi_application()
+# What django.core.wsgi.get_wsgi_application() does, with IHF's handler (ihf/handlers.py says why).
+django.setup(set_prefix=False)
+
+from ihf.handlers import WSGIHandler  # noqa: E402 — it imports models, so only after setup
+
+application = WSGIHandler()

@@ -4,3 +4,14 @@ import pytest
 @pytest.fixture(autouse=True)
 def _contracts(contracts):
     """Every API test needs the seeded contracts (see tests/conftest.py)."""
+
+
+@pytest.fixture(params=["django", "wsgi"])
+def api(request, client, monkeypatch):
+    """The API tests run twice: through Django's test client, and through ihf.wsgi.application as gunicorn
+    calls it, which serves POST /api/v1/interaction-events by its own short path (ihf/handlers.py)."""
+    if request.param == "django":
+        return client
+    from tests.wsgi_client import WsgiClient
+
+    return WsgiClient(monkeypatch)

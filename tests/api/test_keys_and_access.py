@@ -1,8 +1,12 @@
 import hashlib
+from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 
 from hubs import keys
 from hubs.models import ApiKey, Hub, InteractionEvent
@@ -52,10 +56,10 @@ def test_keys_are_prefixed_by_scope_and_stored_only_as_a_hash(people):
     "header",
     [None, "Bearer ", "Bearer nonsense", "Basic abc", "Bearer ihf_ingest_000000000000_wrongsecret"],
 )
-def test_missing_or_bad_keys_get_401(client, people, header):
+def test_missing_or_bad_keys_get_401(api, people, header):
     widget = WidgetFactory(hub=people.hub)
     headers = {"Authorization": header} if header else {}
-    response = client.post(EVENTS, _event(widget), content_type="application/json", headers=headers)
+    response = api.post(EVENTS, _event(widget), content_type="application/json", headers=headers)
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Bearer"
     assert "detail" in response.json()
@@ -63,12 +67,12 @@ def test_missing_or_bad_keys_get_401(client, people, header):
 
 
 @pytest.mark.django_db
-def test_a_right_prefix_with_a_wrong_secret_and_a_revoked_key_get_401(client, people):
+def test_a_right_prefix_with_a_wrong_secret_and_a_revoked_key_get_401(api, people):
     widget = WidgetFactory(hub=people.hub)
     key, raw = api_key(people.hub)
     forged = raw[:-4] + ("AAAA" if not raw.endswith("AAAA") else "BBBB")
     assert (
-        client.post(
+        api.post(
             EVENTS,
             _event(widget),
             content_type="application/json",
@@ -80,7 +84,7 @@ def test_a_right_prefix_with_a_wrong_secret_and_a_revoked_key_get_401(client, pe
 
     assert api_key_revoke(key=key)
     assert (
-        client.post(
+        api.post(
             EVENTS,
             _event(widget),
             content_type="application/json",
@@ -92,26 +96,26 @@ def test_a_right_prefix_with_a_wrong_secret_and_a_revoked_key_get_401(client, pe
 
 
 @pytest.mark.django_db
-def test_scopes_are_enforced(client, people):
+def test_scopes_are_enforced(api, people):
     widget = WidgetFactory(hub=people.hub)
     _r, read = api_key(people.hub, "read")
     _i, ingest = api_key(people.hub, "ingest")
-    response = client.post(
+    response = api.post(
         EVENTS, _event(widget), content_type="application/json", headers={"Authorization": f"Bearer {read}"}
     )
     assert response.status_code == 403 and "needs a ingest key" in response.json()["detail"]
-    assert client.get("/api/v1/widgets", headers={"Authorization": f"Bearer {ingest}"}).status_code == 403
-    assert client.get("/api/v1/contracts", headers={"Authorization": f"Bearer {ingest}"}).status_code == 403
-    assert client.get("/api/v1/widgets", headers={"Authorization": f"Bearer {read}"}).status_code == 200
+    assert api.get("/api/v1/widgets", headers={"Authorization": f"Bearer {ingest}"}).status_code == 403
+    assert api.get("/api/v1/contracts", headers={"Authorization": f"Bearer {ingest}"}).status_code == 403
+    assert api.get("/api/v1/widgets", headers={"Authorization": f"Bearer {read}"}).status_code == 200
     assert not InteractionEvent.objects.exists()
 
 
 @pytest.mark.django_db
-def test_a_key_of_another_hub_cannot_write_or_read_this_hub(client, people):
+def test_a_key_of_another_hub_cannot_write_or_read_this_hub(api, people):
     widget = WidgetFactory(hub=people.hub, name="Ours")
     _k, other_ingest = api_key(people.other_hub, "ingest")
     _r, other_read = api_key(people.other_hub, "read")
-    response = client.post(
+    response = api.post(
         EVENTS,
         _event(widget),
         content_type="application/json",
@@ -119,9 +123,9 @@ def test_a_key_of_another_hub_cannot_write_or_read_this_hub(client, people):
     )
     assert response.status_code == 404
     assert f"widget_id: {widget.pk} is not a widget of this hub" == response.json()["detail"]
-    listing = client.get("/api/v1/widgets", headers={"Authorization": f"Bearer {other_read}"}).json()
+    listing = api.get("/api/v1/widgets", headers={"Authorization": f"Bearer {other_read}"}).json()
     assert listing["count"] == 0 and listing["items"] == []
-    response = client.post(
+    response = api.post(
         "/api/v1/annotations",
         {"widget_id": str(widget.pk), "body": "x"},
         content_type="application/json",
@@ -132,13 +136,13 @@ def test_a_key_of_another_hub_cannot_write_or_read_this_hub(client, people):
 
 
 @pytest.mark.django_db
-def test_the_key_is_counted_and_limited_per_minute(client, people):
+def test_the_key_is_counted_and_limited_per_minute(api, people):
     widget = WidgetFactory(hub=people.hub)
     key, raw = api_key(people.hub, rate_limit_per_minute=2)
     headers = {"Authorization": f"Bearer {raw}"}
     for n in range(2):
         assert (
-            client.post(
+            api.post(
                 EVENTS,
                 _event(widget, id=f"0195f000-0000-7000-8000-00000000000{n}"),
                 content_type="application/json",
@@ -146,7 +150,7 @@ def test_the_key_is_counted_and_limited_per_minute(client, people):
             ).status_code
             == 201
         )
-    response = client.post(EVENTS, _event(widget), content_type="application/json", headers=headers)
+    response = api.post(EVENTS, _event(widget), content_type="application/json", headers=headers)
     assert response.status_code == 429
     assert 1 <= int(response["Retry-After"]) <= 60
     assert "retry after" in response.json()["detail"]
@@ -232,3 +236,99 @@ def test_only_stewards_of_the_hub_manage_keys(client, people, role, status):
     )
     assert client.post(reverse("hubs:key-revoke", args=[people.hub.slug, key.pk])).status_code == status
     assert ApiKey.objects.get().revoked_at is None and ApiKey.objects.count() == 1
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    fake = FakeClock()
+    monkeypatch.setattr(keys, "clock", fake)
+    return fake
+
+
+@pytest.mark.django_db
+def test_a_process_counts_a_keys_requests_itself_and_writes_them_at_the_next_sync(api, people, clock):
+    widget = WidgetFactory(hub=people.hub)
+    key, raw = api_key(people.hub, rate_limit_per_minute=100)
+    headers = {"Authorization": f"Bearer {raw}"}
+    for _ in range(5):
+        response = api.post(EVENTS, _event(widget), content_type="application/json", headers=headers)
+        assert response.status_code == 201
+    stored = ApiKey.objects.get(pk=key.pk)
+    assert stored.window_count == 1 and stored.last_used_at is not None  # only the first request synced
+    clock.now += settings.IHF_API_KEY_SYNC_SECONDS
+    response = api.post(EVENTS, _event(widget), content_type="application/json", headers=headers)
+    assert response.status_code == 201
+    assert ApiKey.objects.get(pk=key.pk).window_count == 6
+    assert InteractionEvent.objects.count() == 6
+
+
+@pytest.mark.django_db
+def test_the_limit_counts_what_other_processes_wrote(api, people, clock):
+    widget = WidgetFactory(hub=people.hub)
+    key, raw = api_key(people.hub, rate_limit_per_minute=5)
+    headers = {"Authorization": f"Bearer {raw}"}
+    assert (
+        api.post(EVENTS, _event(widget), content_type="application/json", headers=headers).status_code == 201
+    )
+    ApiKey.objects.filter(pk=key.pk).update(window_count=4)  # other processes counted 3 more
+    clock.now += settings.IHF_API_KEY_SYNC_SECONDS
+    # This request syncs and is the fifth; from there on every request syncs, and the next is the sixth.
+    assert (
+        api.post(EVENTS, _event(widget), content_type="application/json", headers=headers).status_code == 201
+    )
+    response = api.post(EVENTS, _event(widget), content_type="application/json", headers=headers)
+    assert response.status_code == 429 and 1 <= int(response["Retry-After"]) <= 60
+    assert ApiKey.objects.get(pk=key.pk).window_count == 6
+    assert InteractionEvent.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_new_minute_opens_a_new_window(api, people, clock):
+    widget = WidgetFactory(hub=people.hub)
+    key, raw = api_key(people.hub, rate_limit_per_minute=1)
+    headers = {"Authorization": f"Bearer {raw}"}
+    assert (
+        api.post(EVENTS, _event(widget), content_type="application/json", headers=headers).status_code == 201
+    )
+    assert (
+        api.post(EVENTS, _event(widget), content_type="application/json", headers=headers).status_code == 429
+    )
+    # A minute later, in the database and in this process.
+    ApiKey.objects.filter(pk=key.pk).update(window_started_at=F("window_started_at") - timedelta(minutes=1))
+    clock.now += 60
+    assert (
+        api.post(EVENTS, _event(widget), content_type="application/json", headers=headers).status_code == 201
+    )
+    assert ApiKey.objects.get(pk=key.pk).window_count == 1
+    assert InteractionEvent.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_key_revoked_by_another_process_stops_working_at_this_ones_next_sync(api, people, clock):
+    widget = WidgetFactory(hub=people.hub)
+    key, raw = api_key(people.hub)
+    headers = {"Authorization": f"Bearer {raw}"}
+    assert (
+        api.post(EVENTS, _event(widget), content_type="application/json", headers=headers).status_code == 201
+    )
+    ApiKey.objects.filter(pk=key.pk).update(revoked_at=timezone.now())
+    # Within the sync interval this process still knows the key as it was (the documented price).
+    assert (
+        api.post(EVENTS, _event(widget), content_type="application/json", headers=headers).status_code == 201
+    )
+    clock.now += settings.IHF_API_KEY_SYNC_SECONDS
+    response = api.post(EVENTS, _event(widget), content_type="application/json", headers=headers)
+    assert response.status_code == 401
+    assert InteractionEvent.objects.count() == 2
+    clock.now += settings.IHF_API_KEY_SYNC_SECONDS
+    assert (
+        api.post(EVENTS, _event(widget), content_type="application/json", headers=headers).status_code == 401
+    )
