@@ -169,25 +169,28 @@ INGEST_OPENAPI = {
 }
 
 
-@router.post("/interaction-events", summary="Report interaction events", openapi_extra=INGEST_OPENAPI)
-@api_errors
-def report_events(request):
-    """Store one event, or `{"events": [...]}` (up to 1,000) in one round trip. Exactly once per event id."""
+def report(request) -> tuple[int, dict]:
+    """What POST /interaction-events answers: (status, JSON payload); ApiError when the request is refused
+    as a whole. Shared by the view below and by ihf/handlers.py, which serves the endpoint in production."""
     body = json_body(request)
     hub = authenticate(request, "ingest", body)
     single = isinstance(body, dict) and "events" not in body
     if isinstance(body, dict) and "events" in body:
         events = body["events"]
         if not isinstance(events, list):
-            return error(
-                422, "events: must be a list of events.", [{"field": "events", "message": "must be a list"}]
+            raise ApiError(
+                error(
+                    422,
+                    "events: must be a list of events.",
+                    [{"field": "events", "message": "must be a list"}],
+                )
             )
         if len(events) > ingest.MAX_EVENTS:
-            return error(422, TOO_MANY, [{"field": "events", "message": TOO_MANY}])
+            raise ApiError(error(422, TOO_MANY, [{"field": "events", "message": TOO_MANY}]))
     elif single:
         events = [{k: v for k, v in body.items() if k != "key"}]
     else:
-        return error(422, 'body: send an event object or {"events": [...]}.')
+        raise ApiError(error(422, 'body: send an event object or {"events": [...]}.'))
     batch = ingest.validate(events, idempotency_key=request.META.get("HTTP_IDEMPOTENCY_KEY"))
     accepted, duplicates = ingest.store(batch, hub.pk)
     rejected = sorted(batch.rejected, key=lambda r: r["index"])
@@ -196,13 +199,21 @@ def report_events(request):
             errors = rejected[0]["errors"]
             # A widget that is not this hub's is, to this key, a widget that does not exist.
             status = 404 if all("is not a widget of this hub" in e for e in errors) else 422
-            return error(status, errors[0], [{"field": e.split(":")[0], "message": e} for e in errors])
-        return JsonResponse(
-            {"accepted": accepted, "duplicates": duplicates, "id": str(batch.rows[0][0])},
-            status=201 if accepted else 200,
-        )
+            raise ApiError(
+                error(status, errors[0], [{"field": e.split(":")[0], "message": e} for e in errors])
+            )
+        payload = {"accepted": accepted, "duplicates": duplicates, "id": str(batch.rows[0][0])}
+        return (201 if accepted else 200), payload
     status = 422 if rejected and not (accepted or duplicates) else 200
-    return JsonResponse({"accepted": accepted, "duplicates": duplicates, "rejected": rejected}, status=status)
+    return status, {"accepted": accepted, "duplicates": duplicates, "rejected": rejected}
+
+
+@router.post("/interaction-events", summary="Report interaction events", openapi_extra=INGEST_OPENAPI)
+@api_errors
+def report_events(request):
+    """Store one event, or `{"events": [...]}` (up to 1,000) in one round trip. Exactly once per event id."""
+    status, payload = report(request)
+    return JsonResponse(payload, status=status)
 
 
 def _envelope(widget, hub):
