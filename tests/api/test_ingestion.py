@@ -1,6 +1,6 @@
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -126,6 +126,50 @@ def test_a_mixed_batch_keeps_the_good_and_reports_the_bad_by_index(api, setup, p
 
 
 @pytest.mark.django_db
+def test_every_field_of_a_batched_event_is_stored_as_sent(api, setup):
+    widget, headers = setup
+    actor, first, second = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    moment = NOW - timedelta(hours=3)
+    events = [
+        {
+            **_event(
+                widget,
+                id=str(first).upper(),
+                occurred_at=moment.astimezone(timezone(timedelta(hours=2))).isoformat(),
+            ),
+            "actor_id": "{" + str(actor) + "}",
+            "actor_type": "agent",
+            "view_context_ref": "/checkout?step=2",
+            "metadata": {"button": "pay", "nested": {"ok": True, "n": [1, 2.5, None]}, "text": 'é "quoted"'},
+        },
+        {**_event(widget, id=first.hex), "event_type": "viewed"},  # the same id, spelled without hyphens
+        _event(widget, id=str(second)),
+    ]
+    response = _post(api, {"events": events}, headers)
+    assert response.status_code == 200 and response.json() == {"accepted": 2, "duplicates": 1, "rejected": []}
+    stored = InteractionEvent.objects.get(pk=first)
+    assert (stored.widget_id, stored.event_type, stored.actor_id, stored.actor_type) == (
+        widget.pk,
+        "clicked",
+        actor,
+        "agent",
+    )
+    assert stored.view_context_ref == "/checkout?step=2" and stored.occurred_at == moment
+    assert stored.metadata == {
+        "button": "pay",
+        "nested": {"ok": True, "n": [1, 2.5, None]},
+        "text": 'é "quoted"',
+    }
+    other = InteractionEvent.objects.get(pk=second)
+    assert (other.actor_id, other.actor_type, other.view_context_ref, other.metadata) == (
+        None,
+        "user",
+        None,
+        {},
+    )
+
+
+@pytest.mark.django_db
 def test_a_batch_with_only_bad_events_is_422(api, setup):
     widget, headers = setup
     response = _post(api, {"events": [_event(widget, event_type="x"), _event(widget, id="nope")]}, headers)
@@ -229,7 +273,7 @@ def test_a_batch_goes_to_postgresql_in_one_insert(api, setup, django_assert_max_
     with django_assert_max_num_queries(5) as captured:
         assert _post(api, {"events": events}, headers).json()["accepted"] == 500
     inserts = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().startswith("INSERT")]
-    assert len(inserts) == 1 and "unnest" in inserts[0]
+    assert len(inserts) == 1 and "json_to_recordset" in inserts[0]
     assert InteractionEvent.objects.count() == 500
 
 
