@@ -204,8 +204,14 @@ class WidgetDailyEventCount(models.Model):
     A (widget, day) may have several rows: each inserting statement appends its partial count, and a job
     folds them into one every minute (`compact_daily_event_counts`). Always sum `event_count`."""
 
+    # No constraint in the database: every row comes from events, whose own foreign key already vouches for
+    # the widget, and checking it again cost each inserting statement a second lookup and row lock.
     widget = models.ForeignKey(
-        Widget, on_delete=models.CASCADE, related_name="daily_event_counts", db_index=False
+        Widget,
+        on_delete=models.CASCADE,
+        related_name="daily_event_counts",
+        db_index=False,
+        db_constraint=False,
     )
     day = models.DateField()
     event_count = models.IntegerField(default=0)
