@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from hubs import keys
 from hubs.models import (
     ApiKey,
     Hub,
@@ -80,7 +81,7 @@ class InteractionEventAdmin(ReadOnlyAdmin):
 
 @admin.register(WidgetDailyEventCount)
 class WidgetDailyEventCountAdmin(ReadOnlyAdmin):
-    list_display = ("day", "widget", "event_count")
+    list_display = ("day", "widget", "event_count", "partial")
     list_select_related = ("widget",)
     date_hierarchy = "day"
 
@@ -107,3 +108,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        keys.forget(obj.public_id)  # a revocation or a new limit applies here now, elsewhere at the next sync

@@ -102,3 +102,34 @@ def test_non_staff_members_cannot_use_the_admin(client):
     response = client.get(reverse("admin:hubs_widget_changelist"))
     assert response.status_code == 302
     assert Annotation.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_key_revoked_in_the_admin_is_refused_at_once(admin_client, contracts):
+    from datetime import UTC, datetime
+
+    from hubs.models import ApiKey
+    from tests.factories import api_key
+
+    widget = WidgetFactory()
+    key, raw = api_key(widget.hub)
+    event = {
+        "widget_id": str(widget.pk),
+        "event_type": "clicked",
+        "occurred_at": datetime.now(UTC).isoformat(),
+    }
+    post = {"content_type": "application/json", "headers": {"Authorization": f"Bearer {raw}"}}
+    assert admin_client.post("/api/v1/interaction-events", event, **post).status_code == 201
+    response = admin_client.post(
+        reverse("admin:hubs_apikey_change", args=[key.pk]),
+        {
+            "name": key.name,
+            "rate_limit_per_minute": key.rate_limit_per_minute,
+            "revoked_at_0": "2026-01-01",
+            "revoked_at_1": "00:00:00",
+        },
+    )
+    assert response.status_code == 302
+    assert ApiKey.objects.get(pk=key.pk).revoked_at is not None
+    assert admin_client.post("/api/v1/interaction-events", event, **post).status_code == 401
+    assert InteractionEvent.objects.count() == 1
