@@ -344,7 +344,7 @@ def main() -> int:
         for number in range(1, ROUNDS + 1):
             print(f"round {number} of {ROUNDS}", flush=True)
             rounds.append(measure_round(url, key, widgets))
-        os.killpg(server.pid, signal.SIGTERM)
+        server.terminate()  # the arbiter stops its workers (signalling the group made each one complain)
         server.wait(timeout=30)
         server = None
         report(rounds)
