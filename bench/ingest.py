@@ -161,11 +161,17 @@ def _single_client(key, widgets, seconds, results):
     results.put(latencies)
 
 
+# Each request reports a widget picked at random, as the batch and Python clients do.
 WRK_SCRIPT = """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer %(key)s"
-wrk.body = '{"widget_id": "%(widget)s", "event_type": "clicked", "occurred_at": "%(now)s"}'
+local widgets = {%(widgets)s}
+request = function()
+  local body = '{"widget_id": "' .. widgets[math.random(#widgets)] .. '", "event_type": "clicked", '
+    .. '"occurred_at": "%(now)s"}'
+  return wrk.format(nil, nil, nil, body)
+end
 """
 
 
@@ -183,7 +189,14 @@ def single_with_wrk(key, widgets, connections):
     import tempfile
 
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT % {"key": key, "widget": widgets[0], "now": datetime.now(UTC).isoformat()})
+        script.write(
+            WRK_SCRIPT
+            % {
+                "key": key,
+                "widgets": ", ".join(f'"{w}"' for w in widgets),
+                "now": datetime.now(UTC).isoformat(),
+            }
+        )
     result = subprocess.run(
         [
             "wrk",
