@@ -21,7 +21,7 @@ from django.http import HttpResponse
 from django.middleware.security import SecurityMiddleware
 
 from hubs.api import ApiError, report
-from ihf.middleware import add_cors_headers
+from ihf.middleware import add_cors_headers, cors_headers
 
 INGEST_PATH = "/api/v1/interaction-events"
 
@@ -60,10 +60,7 @@ class WSGIHandler(wsgi.WSGIHandler):
             close_old_connections()
         content = json.dumps(payload).encode()
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(content)))]
-        headers += self.security_headers[request.is_secure()]
-        origin = getattr(request, "ihf_cors_origin", None)
-        if origin:
-            headers += [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
+        headers += self.security_headers[request.is_secure()] + cors_headers(request)
         start_response(f"{status} {HTTPStatus(status).phrase}", headers)
         return [content]
 

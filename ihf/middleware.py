@@ -27,12 +27,16 @@ def forget_origins() -> None:
     _origins_cache["at"] = 0.0
 
 
-def add_cors_headers(request, response) -> None:
-    """Let the origin the request's key allows read the response (the view set request.ihf_cors_origin)."""
+def cors_headers(request) -> list[tuple[str, str]]:
+    """The headers that let the origin the request's key allows read the response (the view set
+    request.ihf_cors_origin); none when it set no origin."""
     allowed = getattr(request, "ihf_cors_origin", None)
-    if allowed:
-        response["Access-Control-Allow-Origin"] = allowed
-        response["Vary"] = "Origin"
+    return [("Access-Control-Allow-Origin", allowed), ("Vary", "Origin")] if allowed else []
+
+
+def add_cors_headers(request, response) -> None:
+    for name, value in cors_headers(request):
+        response[name] = value
 
 
 class ApiCorsMiddleware:
