@@ -21,16 +21,19 @@ def test_a_reviewer_walks_a_candidate_to_an_evaluated_deployment(signed_in, live
     candidate = accepted_candidate(hub, title="Coupon codes are case sensitive")
     browser = signed_in(reviewer)
 
-    def click(css):
-        """Click and wait for the next page, so the next lookup does not find the old one's elements."""
-        element = browser.find_element(By.CSS_SELECTOR, css)
+    def next_page(element):
+        """Click and wait for the next page to finish loading: the next lookup must not find the old page's
+        elements, and ChromeDriver fails a click on a node of a document that is still loading."""
         element.click()
-        WebDriverWait(browser, 10).until(ec.staleness_of(element))
+        wait = WebDriverWait(browser, 10)
+        wait.until(ec.staleness_of(element))
+        wait.until(lambda driver: driver.execute_script("return document.readyState") == "complete")
+
+    def click(css):
+        next_page(browser.find_element(By.CSS_SELECTOR, css))
 
     def follow(text):
-        element = browser.find_element(By.LINK_TEXT, text)
-        element.click()
-        WebDriverWait(browser, 10).until(ec.staleness_of(element))
+        next_page(browser.find_element(By.LINK_TEXT, text))
 
     browser.get(live_server.url + reverse("feedback:candidate", args=[hub.slug, candidate.pk]))
     follow("Promote to a requirement")
