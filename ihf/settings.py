@@ -7,6 +7,7 @@ data in `.pgdata/`. PostgreSQL is the only database IHF supports.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -84,6 +85,19 @@ def _database_url() -> str:
     return url
 
 
+def _prepare_threshold(value: str) -> int | None:
+    """psycopg's prepare_threshold: after how many executions a statement is prepared; None never."""
+    if value.strip().lower() in ("off", "none", ""):
+        return None
+    try:
+        threshold = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"DB_PREPARE_THRESHOLD: {value!r} is neither a number nor 'off'") from None
+    if threshold < 0:
+        raise ImproperlyConfigured(f"DB_PREPARE_THRESHOLD: {value!r} is negative")
+    return threshold
+
+
 def _database_config(url: str) -> dict:
     """Django's settings for a libpq URL. libpq's own parser, not a generic URL one, so that a socket
     directory in the host part (the embedded server's) works however long its path is."""
@@ -97,9 +111,16 @@ def _database_config(url: str) -> dict:
         "PASSWORD": params.pop("password", ""),
         "HOST": params.pop("host", ""),
         "PORT": params.pop("port", ""),
-        # Server-side parameters let psycopg prepare the statements a process repeats (the ingestion
-        # INSERT, the key check), so PostgreSQL skips parsing and planning them on every request.
-        "OPTIONS": {"server_side_binding": env.bool("DB_SERVER_SIDE_BINDING", default=True), **params},
+        # Server-side parameters and a prepare threshold let psycopg prepare the statements a connection
+        # repeats (the single-event INSERT above all), so PostgreSQL skips parsing and planning them on
+        # every request: a third of its CPU per ingested event (docs/scaling.md). Django leaves the
+        # threshold unset, which never prepares; DB_PREPARE_THRESHOLD=off is for a transaction-pooling
+        # PgBouncer older than 1.21, which cannot carry prepared statements.
+        "OPTIONS": {
+            "server_side_binding": env.bool("DB_SERVER_SIDE_BINDING", default=True),
+            "prepare_threshold": _prepare_threshold(env.str("DB_PREPARE_THRESHOLD", default="5")),
+            **params,
+        },
         "CONN_MAX_AGE": env.int("CONN_MAX_AGE", default=60),
         # A health check is a SELECT 1 before every request's first query: a third round trip on the
         # ingestion hot path. Without it, a connection broken by a database restart fails one request and

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from feedback.models import Annotation
 from hubs import ingest
@@ -430,3 +431,28 @@ def test_check_envelope_reports_the_elements_that_break_the_contract(tmp_path, c
     assert "1 widget element(s), 0 breaking" in capsys.readouterr().out
     with pytest.raises(CommandError, match="no such file"):
         call_command("check_envelope", str(tmp_path / "missing.html"))
+
+
+@pytest.mark.django_db
+def test_repeated_single_events_run_a_prepared_insert_and_each_lands_once(api, setup):
+    """The single-event INSERT is prepared after a few requests (DB_PREPARE_THRESHOLD), and a prepared
+    execution stores each event once, every field as sent, with NULLs where the event leaves fields out."""
+    widget, headers = setup
+    sent = [
+        _event(widget, id=str(uuid.uuid4()), **({"actor_id": str(uuid.uuid4())} if n % 2 else {}))
+        for n in range(8)
+    ]
+    for event in sent:
+        assert _post(api, event, headers).status_code == 201
+    assert _post(api, sent[-1], headers).json()["duplicates"] == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE '%%INSERT INTO%%'")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("interaction_events" in statement and "$8" in statement for statement in prepared)
+    stored = {str(e.pk): e for e in InteractionEvent.objects.all()}
+    assert sorted(stored) == sorted(event["id"] for event in sent)
+    for event in sent:
+        row = stored[event["id"]]
+        assert (str(row.actor_id) if row.actor_id else None) == event.get("actor_id")
+        assert row.view_context_ref is None and row.metadata == {}
+    assert WidgetDailyEventCount.objects.totals() == {(widget.pk, NOW.date()): 8}

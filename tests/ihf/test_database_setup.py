@@ -139,3 +139,27 @@ def test_the_set_up_says_what_to_install_when_no_python_fits(tmp_path):
     assert result.returncode == 1
     assert "IHF needs Python >= 3.12" in result.stderr
     assert "pyenv install 3.12" in result.stderr
+
+
+def test_statements_are_prepared_after_the_configured_number_of_runs():
+    assert settings.DATABASES["default"]["OPTIONS"]["prepare_threshold"] == 5
+    assert settings.DATABASES["default"]["OPTIONS"]["server_side_binding"] is True
+
+
+@pytest.mark.parametrize(
+    ("value", "threshold"), [("5", 5), ("0", 0), (" 12 ", 12), ("off", None), ("OFF", None)]
+)
+def test_db_prepare_threshold_reads_a_count_or_off(value, threshold):
+    from ihf.settings import _prepare_threshold
+
+    assert _prepare_threshold(value) == threshold
+
+
+@pytest.mark.parametrize("value", ["often", "-1", "2.5"])
+def test_a_bad_db_prepare_threshold_is_refused_by_name(value):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from ihf.settings import _prepare_threshold
+
+    with pytest.raises(ImproperlyConfigured, match="DB_PREPARE_THRESHOLD"):
+        _prepare_threshold(value)
