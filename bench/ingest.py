@@ -348,6 +348,8 @@ def main() -> int:
         "ALLOWED_HOSTS": "127.0.0.1",
         "CONN_MAX_AGE": "600",
         "LOG_LEVEL": "WARNING",
+        # WhiteNoise warns that no static files were collected; the benchmark serves none.
+        "PYTHONWARNINGS": "ignore:No directory at",
     }
     server = None
     try:
