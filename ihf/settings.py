@@ -113,9 +113,9 @@ def _database_config(url: str) -> dict:
         "PORT": params.pop("port", ""),
         # Server-side parameters and a prepare threshold let psycopg prepare the statements a connection
         # repeats (the single-event INSERT above all), so PostgreSQL skips parsing and planning them on
-        # every request: a third of its CPU per ingested event (docs/scaling.md). Django leaves the
-        # threshold unset, which never prepares; DB_PREPARE_THRESHOLD=off is for a transaction-pooling
-        # PgBouncer older than 1.21, which cannot carry prepared statements.
+        # every request: over a quarter of its CPU per single-event INSERT (docs/scaling.md). Django
+        # leaves the threshold unset, which never prepares; DB_PREPARE_THRESHOLD=off is for a
+        # transaction-pooling PgBouncer older than 1.21, which cannot carry prepared statements.
         "OPTIONS": {
             "server_side_binding": env.bool("DB_SERVER_SIDE_BINDING", default=True),
             "prepare_threshold": _prepare_threshold(env.str("DB_PREPARE_THRESHOLD", default="5")),
