@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import uuid
+import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -198,6 +199,8 @@ def main() -> int:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ihf.settings")
         import django
 
+        # WhiteNoise warns that no static files were collected; the benchmark serves none.
+        warnings.filterwarnings("ignore", message="No directory at")
         django.setup()
         from django.test import Client
 
