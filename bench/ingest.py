@@ -249,7 +249,7 @@ def start_server(env):
             sys.executable,
             "-m",
             "gunicorn",
-            "ihf.wsgi",
+            "wiring.wsgi",
             "--bind",
             f"127.0.0.1:{PORT}",
             "--workers",

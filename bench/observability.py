@@ -196,7 +196,7 @@ def main() -> int:
         load(url)
         print(f"  loaded in {time.perf_counter() - started:.0f} s", flush=True)
         os.environ.update(env)
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ihf.settings")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wiring.settings")
         import django
 
         # WhiteNoise warns that no static files were collected; the benchmark serves none.

@@ -19,10 +19,14 @@ from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from procrastinate.contrib.django import app
 
 from feedback.models.notifications import Channel, DeliveryStatus, NotificationOutcome, UserAction
 from hubs.models import HubMembership
 
+# feedback/tasks.py defines the job and imports this module; the job is deferred by its name, so that the
+# import runs one way.
+DELIVER_TASK = "feedback.tasks.deliver_notification"
 LINK_SALT = "ihf.notification-link"
 LINK_INVALID = "This link is not valid. It may have been copied incompletely or altered."
 LINK_EXPIRED = "This link has expired. Open IHF directly to find the candidate."
@@ -85,11 +89,10 @@ def notify(*, users, hub, candidate, notification_type, context) -> list[Notific
     outcomes = NotificationOutcome.objects.bulk_create(outcomes)
     pending = [o.pk for o in outcomes if o.delivery_status == DeliveryStatus.PENDING]
     if pending:
-        from feedback.tasks import deliver_notification
 
         def defer():
             for outcome_id in pending:
-                deliver_notification.defer(outcome_id=outcome_id)
+                app.configure_task(DELIVER_TASK, allow_unknown=False).defer(outcome_id=outcome_id)
 
         transaction.on_commit(defer)
     return outcomes

@@ -7,28 +7,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from feedback.models import RequirementCandidate
 from governance import services
 from governance.forms import ChangeReferenceForm, DecisionForm, PolicyReferenceForm, PromoteForm
-from governance.models import DecisionRecord, Requirement
+from governance.models import DecisionRecord
+from governance.selectors import get_decision, get_requirement
 from governance.services import GovernanceError
 from hubs.access import get_hub_for_user, require
 from ihf.ids import parse_uuid
-
-
-def get_requirement(access, requirement_id) -> Requirement:
-    return get_object_or_404(
-        Requirement.objects.select_related("source_candidate__source_widget", "created_by"),
-        pk=requirement_id,
-        source_candidate__source_widget__hub=access.hub,
-    )
-
-
-def get_decision(access, decision_id) -> DecisionRecord:
-    return get_object_or_404(
-        DecisionRecord.objects.select_related(
-            "requirement", "candidate", "decided_by", "supersedes", "superseded_by", "hub"
-        ),
-        pk=decision_id,
-        hub=access.hub,
-    )
 
 
 @login_required

@@ -1,7 +1,9 @@
 """Who may see and do what in a hub.
 
-Every view fetches its hub through `get_hub_for_user`, so a user who is not a member of a hub gets 404
-for all of its pages, exactly as if it did not exist. The role rules live here and nowhere else.
+Every view fetches its hub through `get_hub_for_user` (or, for a record that spans hubs, through
+`get_cross_hub_access`), so a user who is not a member of a hub gets 404 for all of its pages, exactly as if
+it did not exist; then `require(access.can_…, message)` refuses what the role may not do with 403. The role
+rules live here and nowhere else: views, templates and selectors ask the access object.
 """
 
 from dataclasses import dataclass
@@ -41,6 +43,11 @@ class HubAccess:
     def can_manage_threads(self) -> bool:
         return self.is_steward
 
+    @property
+    def can_manage_hub(self) -> bool:
+        """API keys, integrations, bottleneck thresholds and resolutions, recomputing scores: stewards."""
+        return self.is_steward
+
     def can_triage(self, assignee_id) -> bool:
         """Stewards triage every candidate; reviewers only those assigned to them."""
         return self.is_steward or (self.role == Role.REVIEWER and assignee_id == self.user.pk)
@@ -65,6 +72,46 @@ def get_hub_for_user(request, slug: str) -> HubAccess:
     return HubAccess(
         hub=hub, user=user, role=hub.member_role or Role.STEWARD, notifications_muted=bool(hub.member_muted)
     )
+
+
+@dataclass(frozen=True)
+class CrossHubAccess:
+    """A user's roles in the hubs a cross-hub record involves (only the hubs they belong to)."""
+
+    user: object
+    roles: dict[str, str]  # hub id as text -> Role value
+
+    @property
+    def can_act(self) -> bool:
+        """Acknowledging or resolving a cross-hub pattern: a steward of one of its hubs, or an admin."""
+        return self.user.is_superuser or Role.STEWARD in self.roles.values()
+
+
+def get_cross_hub_access(request, hub_ids) -> CrossHubAccess:
+    """The user's access to a record involving `hub_ids`; 404 unless they belong to one of them."""
+    user = request.user
+    wanted = {str(hub_id) for hub_id in hub_ids if hub_id is not None}
+    roles = {
+        str(hub_id): role
+        for hub_id, role in HubMembership.objects.filter(user=user.pk, hub_id__in=wanted).values_list(
+            "hub_id", "role"
+        )
+    }
+    if not (roles or user.is_superuser):
+        raise Http404("No such record.")
+    return CrossHubAccess(user=user, roles=roles)
+
+
+def steward_hubs(user):
+    """The hubs the user stewards (every hub for an admin): what cross-hub boards summarise for them."""
+    if user.is_superuser:
+        return Hub.objects.all()
+    return Hub.objects.filter(memberships__user=user, memberships__role=Role.STEWARD)
+
+
+def stewards_any_hub(user) -> bool:
+    """Whether the user may act somewhere as a steward (pages across hubs offer steward actions then)."""
+    return user.is_superuser or HubMembership.objects.filter(user=user.pk, role=Role.STEWARD).exists()
 
 
 def require(allowed: bool, message: str) -> None:

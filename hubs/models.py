@@ -78,6 +78,11 @@ class HubMembership(models.Model):
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} of {self.hub}"
 
+    @classmethod
+    def set_notifications_muted(cls, *, hub, user, muted: bool) -> bool:
+        """Mute or unmute the hub's notifications for `user`; False when they are not a member."""
+        return bool(cls.objects.filter(hub=hub, user=user).update(notifications_muted=muted))
+
 
 class WidgetStatus(models.TextChoices):
     ACTIVE = "active", "Active"

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from hubs.models import Hub, Widget, WidgetDailyEventCount
@@ -43,3 +44,8 @@ def widgets_with_event_counts(queryset: QuerySet[Widget]) -> QuerySet[Widget]:
         .values("n")
     )
     return queryset.annotate(events_30d=_scalar(events))
+
+
+def get_widget(access, widget_id) -> Widget:
+    """The hub's widget with its event counts; 404 when it is not a widget of the hub the access is for."""
+    return get_object_or_404(widgets_with_event_counts(Widget.objects.filter(hub=access.hub)), pk=widget_id)

@@ -1,29 +1,23 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hubs import services
-from hubs.access import get_hub_for_user
+from hubs.access import get_hub_for_user, require
+from hubs.fastpath import forget_origins
 from hubs.forms import ApiKeyForm, HubIntegrationForm
 from hubs.models import ApiKey, Hub
 from hubs.selectors import RECENT_DAYS, hubs_with_counts
-from ihf.middleware import forget_origins
+
+STEWARDS_ONLY = "Only the hub's stewards manage its keys and integrations."
 
 
 @login_required
 def hub_list(request):
     hubs = hubs_with_counts(Hub.objects.visible_to(request.user)).order_by("name")
     return TemplateResponse(request, "hubs/hub_list.html", {"hubs": hubs, "recent_days": RECENT_DAYS})
-
-
-def _steward_access(request, slug):
-    access = get_hub_for_user(request, slug)
-    if not access.is_steward:
-        raise PermissionDenied("Only the hub's stewards manage its keys and integrations.")
-    return access
 
 
 def _settings_response(request, access, *, key_form=None, integration_form=None, new_key=None, status=200):
@@ -42,7 +36,8 @@ def _settings_response(request, access, *, key_form=None, integration_form=None,
 @login_required
 @require_http_methods(["GET", "POST"])
 def hub_settings(request, slug):
-    access = _steward_access(request, slug)
+    access = get_hub_for_user(request, slug)
+    require(access.can_manage_hub, STEWARDS_ONLY)
     if request.method == "POST":
         form = HubIntegrationForm(request.POST, instance=Hub.objects.get(pk=access.hub.pk))
         if not form.is_valid():
@@ -57,7 +52,8 @@ def hub_settings(request, slug):
 @login_required
 @require_POST
 def api_key_create(request, slug):
-    access = _steward_access(request, slug)
+    access = get_hub_for_user(request, slug)
+    require(access.can_manage_hub, STEWARDS_ONLY)
     form = ApiKeyForm(request.POST)
     if not form.is_valid():
         return _settings_response(request, access, key_form=form, status=422)
@@ -71,7 +67,8 @@ def api_key_create(request, slug):
 @login_required
 @require_POST
 def api_key_revoke(request, slug, key_id):
-    access = _steward_access(request, slug)
+    access = get_hub_for_user(request, slug)
+    require(access.can_manage_hub, STEWARDS_ONLY)
     key = get_object_or_404(ApiKey, pk=key_id, hub=access.hub)
     if services.api_key_revoke(key=key):
         messages.success(request, f"Revoked {key.prefix}…; requests with it now get 401.")

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from hubs.models import Hub, Widget
 from ihf.db import NOW, ShortTextField, user_reference, uuid_primary_key
@@ -98,6 +99,14 @@ class BottleneckRecord(models.Model):
     def __str__(self):
         return f"{self.get_stage_display()}: {self.subject_id}"
 
+    def resolve(self, *, actor, note: str) -> bool:
+        """A steward's resolution with a note; False when it was resolved already (by anyone)."""
+        return bool(
+            BottleneckRecord.objects.filter(pk=self.pk, resolved_at__isnull=True).update(
+                resolved_at=timezone.now(), resolved_by=actor, notes=note
+            )
+        )
+
 
 class HubHealthSnapshot(models.Model):
     """A hub's health at a moment (docs/metrics.md). Append-only: the database refuses UPDATE and DELETE."""
@@ -147,3 +156,12 @@ class CrossHubPropagation(models.Model):
 
     def __str__(self):
         return self.summary
+
+    def act(self, *, actor, status: str, note: str) -> bool:
+        """Acknowledge or resolve, appending a dated note; False when the propagation was resolved already."""
+        line = f"{timezone.now():%Y-%m-%d} {actor}: {note}"
+        return bool(
+            CrossHubPropagation.objects.filter(pk=self.pk)
+            .exclude(status=PropagationStatus.RESOLVED)
+            .update(status=status, notes=f"{self.notes}\n{line}" if self.notes else line)
+        )

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, OuterRef, Q, Subquery
 
-from hubs.models import Hub, Role, Widget
+from hubs.models import Widget
 from observability.models import (
     BottleneckRecord,
     CrossHubPropagation,
@@ -36,12 +36,6 @@ def latest_health(hubs):
         previous_health=Subquery(snapshots.values("health_score")[1:2]),
         health_at=Subquery(snapshots.values("computed_at")[:1]),
     )
-
-
-def steward_hubs(user):
-    if user.is_superuser:
-        return Hub.objects.all()
-    return Hub.objects.filter(memberships__user=user, memberships__role=Role.STEWARD)
 
 
 def top_friction(hubs, limit=10):

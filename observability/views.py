@@ -1,16 +1,14 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hubs.access import get_hub_for_user
-from hubs.models import Hub, Role
+from hubs.access import get_cross_hub_access, get_hub_for_user, require, steward_hubs, stewards_any_hub
+from hubs.models import Hub
 from observability import compute, selectors
 from observability.forms import PropagationForm, ResolveForm, ThresholdsForm
 from observability.models import (
@@ -22,11 +20,7 @@ from observability.models import (
 )
 
 HEALTH_HISTORY = 60
-
-
-def _steward(access):
-    if not access.is_steward:
-        raise PermissionDenied("Only the hub's stewards do this.")
+STEWARDS_ONLY = "Only the hub's stewards do this."
 
 
 @login_required
@@ -46,7 +40,7 @@ def heatmap(request, slug):
 @require_POST
 def recompute(request, slug):
     access = get_hub_for_user(request, slug)
-    _steward(access)
+    require(access.can_manage_hub, STEWARDS_ONLY)
     run = compute.recompute_friction(access.hub)
     messages.success(request, f"Recomputed {run.rows} friction score(s) in {run.seconds * 1000:.0f} ms.")
     return redirect("observability:heatmap", access.hub.slug)
@@ -72,7 +66,7 @@ def _bottleneck_context(access, thresholds_form=None, resolve_error=None):
 def bottlenecks(request, slug):
     access = get_hub_for_user(request, slug)
     if request.method == "POST":
-        _steward(access)
+        require(access.can_manage_hub, STEWARDS_ONLY)
         form = ThresholdsForm(request.POST, current={})
         if not form.is_valid():
             return TemplateResponse(
@@ -97,7 +91,7 @@ def bottlenecks(request, slug):
 def bottleneck_resolve(request, slug, record_id):
     access = get_hub_for_user(request, slug)
     record = get_object_or_404(BottleneckRecord, pk=record_id, hub=access.hub)
-    _steward(access)
+    require(access.can_manage_hub, STEWARDS_ONLY)
     form = ResolveForm(request.POST)
     if not form.is_valid():
         return TemplateResponse(
@@ -106,9 +100,7 @@ def bottleneck_resolve(request, slug, record_id):
             _bottleneck_context(access, resolve_error=form.errors["note"][0]),
             status=422,
         )
-    BottleneckRecord.objects.filter(pk=record.pk, resolved_at__isnull=True).update(
-        resolved_at=timezone.now(), resolved_by=request.user, notes=form.cleaned_data["note"]
-    )
+    record.resolve(actor=request.user, note=form.cleaned_data["note"])
     return redirect("observability:bottlenecks", access.hub.slug)
 
 
@@ -160,13 +152,8 @@ def propagations(request):
 @require_POST
 def propagation_act(request, propagation_id):
     propagation = get_object_or_404(CrossHubPropagation, pk=propagation_id)
-    involved = {str(propagation.source_hub_id), *propagation.affected_hub_ids}
-    roles = {str(hub_id): role for hub_id, role in request.user.memberships.values_list("hub_id", "role")}
-    mine = involved & set(roles)
-    if not (request.user.is_superuser or mine):
-        raise Http404("No such propagation.")
-    if not (request.user.is_superuser or any(roles[hub] == Role.STEWARD for hub in mine)):
-        raise PermissionDenied("Only stewards of an involved hub act on a propagation.")
+    access = get_cross_hub_access(request, [propagation.source_hub_id, *propagation.affected_hub_ids])
+    require(access.can_act, "Only stewards of an involved hub act on a propagation.")
     form = PropagationForm(request.POST)
     if not form.is_valid():
         context = {
@@ -180,13 +167,7 @@ def propagation_act(request, propagation_id):
         if form.cleaned_data["action"] == "acknowledge"
         else PropagationStatus.RESOLVED
     )
-    note = f"{timezone.now():%Y-%m-%d} {request.user}: {form.cleaned_data['note']}"
-    updated = (
-        CrossHubPropagation.objects.filter(pk=propagation.pk)
-        .exclude(status=PropagationStatus.RESOLVED)
-        .update(status=status, notes=f"{propagation.notes}\n{note}" if propagation.notes else note)
-    )
-    if not updated:
+    if not propagation.act(actor=request.user, status=status, note=form.cleaned_data["note"]):
         messages.error(request, "That propagation is already resolved.")
     return redirect("observability:propagations")
 
@@ -195,7 +176,7 @@ PANELS = ("health", "friction", "bottlenecks", "propagations")
 
 
 def _panel(key, user):
-    hubs = selectors.steward_hubs(user)
+    hubs = steward_hubs(user)
     if key == "health":
         return {
             "key": key,
@@ -223,8 +204,7 @@ def review_board(request):
     context = {
         "panels": [_panel(key, request.user) for key in PANELS],
         "refresh": settings.IHF_REVIEW_REFRESH_SECONDS,
-        "is_steward": request.user.is_superuser
-        or request.user.memberships.filter(role=Role.STEWARD).exists(),
+        "is_steward": stewards_any_hub(request.user),
     }
     return TemplateResponse(request, "observability/review_board.html", context)
 

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 
 from feedback.models import Annotation
 from governance.models import DecisionRecord, ImplementationChangeReference
@@ -179,3 +180,11 @@ class Regression(models.Model):
 
     def __str__(self):
         return f"Regression on {self.widget_id}"
+
+    def resolve(self, *, actor, note: str) -> bool:
+        """Close the regression with a note; False when someone else resolved it first."""
+        return bool(
+            Regression.objects.filter(pk=self.pk, resolved_at__isnull=True).update(
+                resolved_at=timezone.now(), resolved_by=actor, resolution_note=note
+            )
+        )

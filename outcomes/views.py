@@ -3,13 +3,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from feedback.views.widgets import get_widget
-from governance.views import get_decision
+from governance.selectors import get_decision
 from hubs.access import get_hub_for_user, require
 from hubs.models import Widget
+from hubs.selectors import get_widget
 from outcomes import selectors, services, trace
 from outcomes.forms import DeploymentForm, EvaluationForm, ResolveForm, SignalForm, StatusForm
 from outcomes.models import DeploymentRecord, Regression
@@ -230,9 +229,7 @@ def regression_resolve(request, slug, regression_id):
             "regressions": selectors.open_regressions(access.hub),
         }
         return TemplateResponse(request, "outcomes/regressions.html", context, status=422)
-    Regression.objects.filter(pk=regression.pk, resolved_at__isnull=True).update(
-        resolved_at=timezone.now(), resolved_by=request.user, resolution_note=form.cleaned_data["note"]
-    )
+    regression.resolve(actor=request.user, note=form.cleaned_data["note"])
     return redirect("outcomes:regressions", access.hub.slug)
 
 

@@ -1,7 +1,7 @@
 """A test client that sends requests through ihf.wsgi.application, as gunicorn does.
 
 Django's test client calls the handler's middleware chain, so it never takes the ingestion shortcut of
-ihf/handlers.py; this one does. Like Django's test client, it keeps the request cycle from closing the
+hubs/fastpath.py; this one does. Like Django's test client, it keeps the request cycle from closing the
 database connection, which holds the test's transaction.
 """
 
@@ -13,8 +13,8 @@ from django.core import signals
 from django.db import close_old_connections
 from django.http.response import ResponseHeaders
 
-from ihf import handlers
-from ihf.wsgi import application
+from hubs import fastpath as handlers
+from wiring.wsgi import application
 
 
 class WsgiResponse:

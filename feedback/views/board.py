@@ -1,7 +1,6 @@
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect
@@ -14,7 +13,7 @@ from feedback.forms_triage import AssignForm, BoardFilterForm, TransitionForm
 from feedback.models import CandidateStatus, Category, RequirementCandidate
 from feedback.services import TriageError
 from feedback.views.candidates import candidate_page_response
-from hubs.access import get_hub_for_user
+from hubs.access import get_hub_for_user, require
 from hubs.models import Widget
 from ihf.ids import parse_uuid
 
@@ -50,8 +49,8 @@ def _board_context(request, access, query):
     return context
 
 
-@require_GET
 @login_required
+@require_GET
 def board(request, slug):
     access = get_hub_for_user(request, slug)
     context = _board_context(request, access, request.GET)
@@ -95,12 +94,14 @@ def _first_error(form):
     return next(iter(form.errors.values()))[0]
 
 
-@require_POST
 @login_required
+@require_POST
 def transition(request, slug, candidate_id):
     access = get_hub_for_user(request, slug)
-    if not access.can_triage(_candidate_assignee(access, candidate_id)):
-        raise PermissionDenied("Only stewards, and the assigned reviewer, change a candidate's status.")
+    require(
+        access.can_triage(_candidate_assignee(access, candidate_id)),
+        "Only stewards, and the assigned reviewer, change a candidate's status.",
+    )
     form = TransitionForm(request.POST, hub=access.hub)
     if not form.is_valid():
         return _after_action(request, access, candidate_id, error=_first_error(form))
@@ -119,13 +120,12 @@ def transition(request, slug, candidate_id):
     return _after_action(request, access, candidate_id)
 
 
-@require_POST
 @login_required
+@require_POST
 def assign(request, slug, candidate_id):
     access = get_hub_for_user(request, slug)
     _candidate_assignee(access, candidate_id)
-    if not access.can_assign:
-        raise PermissionDenied("Only stewards assign reviewers.")
+    require(access.can_assign, "Only stewards assign reviewers.")
     form = AssignForm(request.POST)
     if not form.is_valid():
         return _after_action(request, access, candidate_id, error=_first_error(form))
@@ -142,8 +142,8 @@ def assign(request, slug, candidate_id):
     return _after_action(request, access, candidate_id)
 
 
-@require_GET
 @login_required
+@require_GET
 def duplicate_search(request, slug):
     access = get_hub_for_user(request, slug)
     results = selectors.duplicate_search(

@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -8,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 from feedback import selectors, services
 from feedback.forms import EscalateForm
 from feedback.models import Annotation, AnnotationThread, RequirementCandidate
-from hubs.access import get_hub_for_user
+from hubs.access import get_hub_for_user, require
 
 
 def _get_candidate(access, candidate_id) -> RequirementCandidate:
@@ -77,8 +76,7 @@ def escalate(request, slug, source, source_id):
         initial = {"title": thread.title, "description": thread.description or thread.title}
     else:
         raise Http404("Unknown source.")
-    if not access.can_escalate:
-        raise PermissionDenied("Viewers cannot escalate feedback.")
+    require(access.can_escalate, "Viewers cannot escalate feedback.")
     form = EscalateForm(request.POST or None, initial=initial)
     if request.method == "POST":
         if form.is_valid():

@@ -46,15 +46,12 @@ def notification_mute(request, token):
     return TemplateResponse(request, "feedback/notification_link.html", {"muted_hub": outcome.hub})
 
 
-@require_POST
 @login_required
+@require_POST
 def hub_mute(request, slug):
     access = get_hub_for_user(request, slug)
     muted = request.POST.get("muted") == "1"
-    updated = HubMembership.objects.filter(hub=access.hub, user=request.user).update(
-        notifications_muted=muted
-    )
-    if updated:
+    if HubMembership.set_notifications_muted(hub=access.hub, user=request.user, muted=muted):
         messages.success(request, f"Notifications from {access.hub} are {'muted' if muted else 'on'}.")
     else:
         messages.error(request, "Only members of a hub receive its notifications.")

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -10,8 +9,9 @@ from feedback import services
 from feedback.forms import MoveAnnotationsForm, RetractForm, ThreadForm
 from feedback.models import Annotation, AnnotationThread
 from feedback.services import TriageError
-from feedback.views.widgets import get_widget, widget_page_response
-from hubs.access import get_hub_for_user
+from feedback.views.widgets import widget_page_response
+from hubs.access import get_hub_for_user, require
+from hubs.selectors import get_widget
 
 
 def _thread_context(access, thread, move_form):
@@ -26,8 +26,8 @@ def _thread_context(access, thread, move_form):
     }
 
 
-@require_GET
 @login_required
+@require_GET
 def thread_detail(request, slug, thread_id):
     access = get_hub_for_user(request, slug)
     thread = get_object_or_404(
@@ -39,15 +39,14 @@ def thread_detail(request, slug, thread_id):
     )
 
 
-@require_POST
 @login_required
+@require_POST
 def thread_move(request, slug, thread_id):
     access = get_hub_for_user(request, slug)
     thread = get_object_or_404(
         AnnotationThread.objects.select_related("widget"), pk=thread_id, widget__hub=access.hub
     )
-    if not access.can_manage_threads:
-        raise PermissionDenied("Only stewards organise threads.")
+    require(access.can_manage_threads, "Only stewards organise threads.")
     form = MoveAnnotationsForm(request.POST, thread=thread)
     if not form.is_valid():
         return TemplateResponse(
@@ -73,13 +72,12 @@ def _widget_url(access, annotation):
     )
 
 
-@require_POST
 @login_required
+@require_POST
 def thread_open(request, slug, annotation_id):
     access = get_hub_for_user(request, slug)
     annotation = _annotation_for(access, annotation_id)
-    if not access.can_manage_threads:
-        raise PermissionDenied("Only stewards open threads.")
+    require(access.can_manage_threads, "Only stewards open threads.")
     form = ThreadForm(request.POST)
     if not form.is_valid():
         return _widget_error(request, access, annotation, f"Thread not opened: {form.errors['title'][0]}")
@@ -87,13 +85,12 @@ def thread_open(request, slug, annotation_id):
     return redirect("feedback:thread", access.hub.slug, thread.pk)
 
 
-@require_POST
 @login_required
+@require_POST
 def annotation_retract(request, slug, annotation_id):
     access = get_hub_for_user(request, slug)
     annotation = _annotation_for(access, annotation_id)
-    if not access.can_retract(annotation):
-        raise PermissionDenied("Only stewards and the author retract an annotation.")
+    require(access.can_retract(annotation), "Only stewards and the author retract an annotation.")
     form = RetractForm(request.POST)
     if not form.is_valid():
         return _widget_error(request, access, annotation, f"Not retracted: {form.errors['reason'][0]}")

@@ -1,18 +1,17 @@
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from feedback.forms import AnnotationForm
 from feedback.models import Annotation
-from hubs.access import get_hub_for_user
+from hubs.access import get_hub_for_user, require
 from hubs.models import InteractionEvent, Widget, WidgetStatus
-from hubs.selectors import RECENT_DAYS, widgets_with_event_counts
+from hubs.selectors import RECENT_DAYS, get_widget, widgets_with_event_counts
 from ihf.models import User
 
 WIDGETS_PER_PAGE = 25
@@ -32,8 +31,8 @@ def _open_annotation_count():
     return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
 
 
-@require_GET
 @login_required
+@require_GET
 def hub_detail(request, slug):
     access = get_hub_for_user(request, slug)
     hub = access.hub
@@ -69,10 +68,6 @@ def hub_detail(request, slug):
     }
     template = "feedback/hub_detail.html#widget-table" if request.htmx else "feedback/hub_detail.html"
     return TemplateResponse(request, template, context)
-
-
-def get_widget(access, widget_id) -> Widget:
-    return get_object_or_404(widgets_with_event_counts(Widget.objects.filter(hub=access.hub)), pk=widget_id)
 
 
 def _annotations_page(request, widget):
@@ -127,8 +122,8 @@ def widget_page_response(request, access, widget, *, form=None, action_error=Non
     return TemplateResponse(request, "feedback/widget_detail.html", context, status=status)
 
 
-@require_GET
 @login_required
+@require_GET
 def widget_detail(request, slug, widget_id):
     access = get_hub_for_user(request, slug)
     widget = get_widget(access, widget_id)
@@ -141,13 +136,12 @@ def widget_detail(request, slug, widget_id):
     return TemplateResponse(request, "feedback/widget_detail.html", context)
 
 
-@require_POST
 @login_required
+@require_POST
 def annotation_create(request, slug, widget_id):
     access = get_hub_for_user(request, slug)
     widget = get_widget(access, widget_id)
-    if not access.can_annotate:
-        raise PermissionDenied("Viewers cannot add annotations.")
+    require(access.can_annotate, "Viewers cannot add annotations.")
     form = AnnotationForm(request.POST)
     if not form.is_valid():
         if request.htmx:

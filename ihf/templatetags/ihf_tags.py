@@ -16,13 +16,6 @@ def severity_class(severity):
     return f"sev sev-{severity}"
 
 
-@register.filter
-def status_label(status):
-    from feedback.models import CandidateStatus
-
-    return CandidateStatus(status).label if status in CandidateStatus.values else status
-
-
 @register.simple_tag
 def can_triage(access, candidate):
     """Whether the viewer may change this candidate's status (the rule lives in HubAccess, not here)."""

@@ -8,8 +8,8 @@ def _contracts(contracts):
 
 @pytest.fixture(params=["django", "wsgi"])
 def api(request, client, monkeypatch):
-    """The API tests run twice: through Django's test client, and through ihf.wsgi.application as gunicorn
-    calls it, which serves POST /api/v1/interaction-events by its own short path (ihf/handlers.py)."""
+    """The API tests run twice: through Django's test client, and through wiring.wsgi.application as gunicorn
+    calls it, which serves POST /api/v1/interaction-events by its own short path (hubs/fastpath.py)."""
     if request.param == "django":
         return client
     from tests.wsgi_client import WsgiClient

@@ -14,8 +14,8 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from feedback.models import Annotation
+from hubs.fastpath import forget_origins
 from hubs.models import InteractionEvent
-from ihf.middleware import forget_origins
 from tests.factories import HubFactory, WidgetFactory, api_key
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -65,7 +65,7 @@ def test_settings_start_the_embedded_server_when_database_url_is_unset(tmp_path)
     """A fresh process with no DATABASE_URL gets its database from pgserver in .pgdata/."""
     tmp_path.chmod(0o755)
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(DEBUG="1", DJANGO_SETTINGS_MODULE="ihf.settings", IHF_PGDATA=str(tmp_path / "pgdata"))
+    env.update(DEBUG="1", DJANGO_SETTINGS_MODULE="wiring.settings", IHF_PGDATA=str(tmp_path / "pgdata"))
     script = (
         "import django; django.setup();"
         "from django.db import connection; from django.conf import settings;"
@@ -81,6 +81,25 @@ def test_settings_start_the_embedded_server_when_database_url_is_unset(tmp_path)
     assert database == "ihf"
     # The process was the server's only user, so the server stopped with it.
     assert not (tmp_path / "pgdata" / "postmaster.pid").exists()
+
+
+def test_outside_debug_settings_require_database_url_and_start_no_server(tmp_path):
+    """Production must name its database: importing the settings there never starts an embedded one."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="wiring.settings", SECRET_KEY="x" * 50, IHF_PGDATA=str(tmp_path / "pgdata")
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DATABASE_URL: required outside DEBUG" in result.stderr
+    assert not (tmp_path / "pgdata").exists()
 
 
 def _tools(tmp_path):
@@ -150,7 +169,7 @@ def test_statements_are_prepared_after_the_configured_number_of_runs():
     ("value", "threshold"), [("5", 5), ("0", 0), (" 12 ", 12), ("off", None), ("OFF", None)]
 )
 def test_db_prepare_threshold_reads_a_count_or_off(value, threshold):
-    from ihf.settings import _prepare_threshold
+    from wiring.settings import _prepare_threshold
 
     assert _prepare_threshold(value) == threshold
 
@@ -159,7 +178,7 @@ def test_db_prepare_threshold_reads_a_count_or_off(value, threshold):
 def test_a_bad_db_prepare_threshold_is_refused_by_name(value):
     from django.core.exceptions import ImproperlyConfigured
 
-    from ihf.settings import _prepare_threshold
+    from wiring.settings import _prepare_threshold
 
     with pytest.raises(ImproperlyConfigured, match="DB_PREPARE_THRESHOLD"):
         _prepare_threshold(value)

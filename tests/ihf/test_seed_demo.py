@@ -4,9 +4,9 @@ from django.db import connection
 
 from feedback.models import Annotation, NotificationOutcome, RequirementCandidate, TriageState
 from hubs.models import Hub, HubMembership, InteractionEvent, Widget, WidgetDailyEventCount, WidgetVersion
-from ihf import demo
 from ihf.models import User
 from outcomes.models import DeploymentRecord, OutcomeSignal, Regression, RemediationEvent
+from wiring import demo
 
 SMALL = {"widgets_per_hub": 3, "events": 1500, "annotations": 40}
 

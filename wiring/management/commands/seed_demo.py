@@ -15,10 +15,10 @@ from feedback.models import (
 from governance.models import DecisionRecord, Requirement
 from hubs.models import Hub, HubMembership, Widget, WidgetVersion
 from hubs.services import compact_daily_event_counts
-from ihf import demo
 from ihf.models import User
 from outcomes import regressions
 from outcomes.models import ChangeEvaluation, DeploymentRecord, OutcomeSignal, RemediationEvent
+from wiring import demo
 
 EVENT_BATCH = 20_000
 

@@ -1,7 +1,8 @@
 """IHF settings: one file, read from the environment through django-environ.
 
-DATABASE_URL selects the database; when it is unset, IHF starts its embedded PostgreSQL (pgserver) with its
-data in `.pgdata/`. PostgreSQL is the only database IHF supports.
+DATABASE_URL selects the database. In development (DEBUG) it may be unset, and then importing these settings
+starts IHF's embedded PostgreSQL (pgserver) with its data in `.pgdata/`; outside DEBUG it is required, so that
+a production process never starts a database of its own. PostgreSQL is the only database IHF supports.
 """
 
 from pathlib import Path
@@ -40,11 +41,12 @@ INSTALLED_APPS = [
     "governance",
     "outcomes",
     "observability",
+    "wiring",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "ihf.middleware.ApiCorsMiddleware",
+    "hubs.fastpath.ApiCorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -55,8 +57,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
-ROOT_URLCONF = "ihf.urls"
-WSGI_APPLICATION = "ihf.wsgi.application"
+ROOT_URLCONF = "wiring.urls"
+WSGI_APPLICATION = "wiring.wsgi.application"
 
 TEMPLATES = [
     {
@@ -74,10 +76,18 @@ TEMPLATES = [
 ]
 
 
+DATABASE_URL_REQUIRED = (
+    "DATABASE_URL: required outside DEBUG (e.g. postgres://ihf@db.example.com:5432/ihf); only development "
+    "(DEBUG=1) falls back to the embedded PostgreSQL"
+)
+
+
 def _database_url() -> str:
     url = env("DATABASE_URL", default="")
     if url:
         return url
+    if not DEBUG:
+        raise ImproperlyConfigured(DATABASE_URL_REQUIRED)
     from ihf import embedded_db
 
     url = embedded_db.start(keep_running=False)

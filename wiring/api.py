@@ -5,7 +5,6 @@ OpenAPI at /api/openapi.json, interactive docs at /api/docs (Swagger UI served b
 
 from ninja import NinjaAPI
 
-from feedback.api import AnnotationIn
 from feedback.api import router as feedback_router
 from hubs.api import router as hubs_router
 
@@ -14,7 +13,8 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api",
     description="Report interactions and annotations from any front end; read widgets and contracts. "
-    "Authenticate with a per-hub API key: `Authorization: Bearer ihf_…`.",
+    "Authenticate with a per-hub API key: `Authorization: Bearer ihf_…`. Errors carry a `code` "
+    "(and, per field, `errors: [{field, code, message}]`): branch on the code, not on the message.",
 )
 api.add_router("/v1", hubs_router)
 api.add_router("/v1", feedback_router)
@@ -32,7 +32,6 @@ def _schema(*args, **kwargs):
     schema = _openapi(*args, **kwargs)
     components = schema.setdefault("components", {})
     components.setdefault("securitySchemes", {})["BearerAuth"] = {"type": "http", "scheme": "bearer"}
-    components.setdefault("schemas", {})["AnnotationIn"] = AnnotationIn.model_json_schema()
     return schema
 
 

@@ -1,0 +1,23 @@
+"""Reads of governance records, scoped to the hub an access object is for (404 outside it)."""
+
+from django.shortcuts import get_object_or_404
+
+from governance.models import DecisionRecord, Requirement
+
+
+def get_requirement(access, requirement_id) -> Requirement:
+    return get_object_or_404(
+        Requirement.objects.select_related("source_candidate__source_widget", "created_by"),
+        pk=requirement_id,
+        source_candidate__source_widget__hub=access.hub,
+    )
+
+
+def get_decision(access, decision_id) -> DecisionRecord:
+    return get_object_or_404(
+        DecisionRecord.objects.select_related(
+            "requirement", "candidate", "decided_by", "supersedes", "superseded_by", "hub"
+        ),
+        pk=decision_id,
+        hub=access.hub,
+    )
