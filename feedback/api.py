@@ -1,26 +1,63 @@
 """The public API of feedback: annotations reported by a product front end (ingest keys)."""
 
+from typing import Annotated, Literal
+from uuid import UUID
+
 from django.db import IntegrityError, transaction
 from django.http import JsonResponse
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
+from pydantic import ConfigDict, StringConstraints, ValidationError
 
 from feedback.models import Annotation, Category, Severity
-from hubs.api import api_errors, authenticate, error, json_body
+from hubs.api import api_errors, authenticate, error, field_error, json_body
+from hubs.errors import Code, FieldError
 from hubs.models import Widget
-from ihf.ids import parse_uuid
+from hubs.schemas import REFUSALS, ErrorOut
 
 router = Router(tags=["v1"])
 
+MAX_BODY = 5000
+
 
 class AnnotationIn(Schema):
-    id: str | None = None
-    widget_id: str
-    body: str
-    category: str = "friction"
-    severity: str = "medium"
-    actor_id: str | None = None
-    actor_type: str = "user"
-    widget_state_ref: str | None = None
+    """An annotation as a front end reports it: the one schema that both validates the payload and
+    documents it in OpenAPI."""
+
+    # Other keys are ignored: a sendBeacon body carries the API key as `key`.
+    model_config = ConfigDict(extra="ignore")
+
+    id: UUID | None = Field(None, description="Client id; a retry with the same id is not stored twice.")
+    widget_id: UUID
+    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_BODY)]
+    category: Literal[tuple(Category.values)] = "friction"  # type: ignore[valid-type]
+    severity: Literal[tuple(Severity.values)] = "medium"  # type: ignore[valid-type]
+    actor_id: UUID | None = None
+    actor_type: Annotated[str, StringConstraints(max_length=50)] = "user"
+    widget_state_ref: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+class AnnotationOut(Schema):
+    id: str
+    duplicate: bool
+
+
+def _field_errors(exc: ValidationError) -> list[FieldError]:
+    """pydantic's errors as the API's: the field, a code, and a message a person can act on."""
+    errors = []
+    for problem in exc.errors():
+        field = ".".join(str(part) for part in problem["loc"]) or "body"
+        kind, context = problem["type"], problem.get("ctx", {})
+        if kind in {"missing", "string_too_short"}:
+            errors.append(FieldError(field, Code.REQUIRED, "is required"))
+        elif kind == "string_too_long":
+            errors.append(FieldError(field, Code.TOO_LONG, f"at most {context['max_length']} characters"))
+        elif kind == "literal_error":
+            errors.append(FieldError(field, Code.NOT_ACCEPTED, f"must be one of {context['expected']}"))
+        elif kind.startswith("uuid"):
+            errors.append(FieldError(field, Code.INVALID, "must be a UUID"))
+        else:
+            errors.append(FieldError(field, Code.INVALID, problem["msg"].lower()))
+    return errors
 
 
 @router.post(
@@ -29,9 +66,18 @@ class AnnotationIn(Schema):
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AnnotationIn"}}},
+            "content": {"application/json": {"schema": AnnotationIn.model_json_schema()}},
         },
         "security": [{"BearerAuth": []}],
+    },
+    response={
+        200: AnnotationOut,
+        201: AnnotationOut,
+        400: ErrorOut,
+        409: ErrorOut,
+        413: ErrorOut,
+        422: ErrorOut,
+        **REFUSALS,
     },
 )
 @api_errors
@@ -40,48 +86,27 @@ def report_annotation(request):
     body = json_body(request)
     hub = authenticate(request, "ingest", body)
     if not isinstance(body, dict):
-        return error(422, "body: send an annotation object.")
-    errors = []
-    text = body.get("body")
-    if not isinstance(text, str) or not text.strip():
-        errors.append(("body", "body: is required"))
-    elif len(text) > 5000:
-        errors.append(("body", "body: at most 5000 characters"))
-    if body.get("category", "friction") not in Category.values:
-        errors.append(("category", "category: must be one of " + ", ".join(Category.values)))
-    if body.get("severity", "medium") not in Severity.values:
-        errors.append(("severity", "severity: must be one of " + ", ".join(Severity.values)))
-    widget_id = parse_uuid(body.get("widget_id"))
-    if widget_id is None:
-        errors.append(("widget_id", "widget_id: must be a UUID"))
-    annotation_id = parse_uuid(body["id"]) if body.get("id") is not None else None
-    if body.get("id") is not None and annotation_id is None:
-        errors.append(("id", "id: must be a UUID"))
-    actor_id = parse_uuid(body["actor_id"]) if body.get("actor_id") is not None else None
-    if body.get("actor_id") is not None and actor_id is None:
-        errors.append(("actor_id", "actor_id: must be a UUID"))
-    if not errors and not Widget.objects.filter(pk=widget_id, hub_id=hub.pk).exists():
-        errors.append(("widget_id", f"widget_id: {widget_id} is not a widget of this hub"))
-    if errors:
-        return error(422, errors[0][1], [{"field": f, "message": m} for f, m in errors])
-    if annotation_id and Annotation.objects.filter(pk=annotation_id, widget_id=widget_id).exists():
-        return JsonResponse({"id": str(annotation_id), "duplicate": True}, status=200)
+        return error(422, "body: send an annotation object.", Code.INVALID)
+    try:
+        annotation_in = AnnotationIn.model_validate(body)
+    except ValidationError as exc:
+        return field_error(422, *_field_errors(exc))
+    if not Widget.objects.filter(pk=annotation_in.widget_id, hub_id=hub.pk).exists():
+        return field_error(
+            422,
+            FieldError(
+                "widget_id", Code.UNKNOWN_WIDGET, f"{annotation_in.widget_id} is not a widget of this hub"
+            ),
+        )
+    data = annotation_in.model_dump(exclude_none=True)
+    if (
+        annotation_in.id
+        and Annotation.objects.filter(pk=annotation_in.id, widget_id=annotation_in.widget_id).exists()
+    ):
+        return JsonResponse({"id": str(annotation_in.id), "duplicate": True}, status=200)
     try:
         with transaction.atomic():
-            annotation = Annotation.objects.create(
-                **({"id": annotation_id} if annotation_id else {}),
-                widget_id=widget_id,
-                body=text.strip(),
-                category=body.get("category", "friction"),
-                severity=body.get("severity", "medium"),
-                actor_id=actor_id,
-                actor_type=str(body.get("actor_type") or "user")[:50],
-                widget_state_ref=(
-                    str(body["widget_state_ref"])[:500] if body.get("widget_state_ref") else None
-                ),
-            )
+            annotation = Annotation.objects.create(**data)
     except IntegrityError:
-        return error(
-            409, "id: is already used by another annotation.", [{"field": "id", "message": "in use"}]
-        )
+        return field_error(409, FieldError("id", Code.IN_USE, "is already used by another annotation"))
     return JsonResponse({"id": str(annotation.pk), "duplicate": False}, status=201)

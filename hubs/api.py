@@ -2,7 +2,8 @@
 every router of the API shares (feedback's annotations endpoint uses them too).
 
 Authenticated by per-hub API keys (`Authorization: Bearer ihf_…`, or a `key` field in a text/plain JSON
-body, which is what navigator.sendBeacon can send). Errors are JSON: {"detail": "...", "errors": [...]}.
+body, which is what navigator.sendBeacon can send). Errors are JSON: {"detail": "...", "code": "...",
+"errors": [{"field", "code", "message"}]} (hubs/errors.py lists the codes; hubs/schemas.py the shapes).
 """
 
 import functools
@@ -14,7 +15,9 @@ from django.http import JsonResponse
 from ninja import Router
 
 from hubs import ingest, keys
+from hubs.errors import Code, FieldError
 from hubs.models import EnvelopeEmissionContract, InteractionReportingContract, Widget, WidgetAdapterSpec
+from hubs.schemas import REFUSALS, BatchOut, ContractsOut, ErrorOut, StoredEventOut, WidgetPageOut
 
 router = Router(tags=["v1"])
 
@@ -34,18 +37,31 @@ ORIGIN_NOT_ALLOWED = "Origin {origin} may not report to this hub (add it to the 
 RATE_LIMITED = "Too many requests for this key; retry after {seconds} s."
 BAD_JSON = "body: is not valid JSON."
 TOO_LARGE = "body: is larger than {limit} bytes."
-TOO_MANY = f"events: at most {ingest.MAX_EVENTS} per request."
 
 
-def error(status, detail, errors=None, headers=None):
-    response = JsonResponse({"detail": detail, **({"errors": errors} if errors else {})}, status=status)
+def error(
+    status: int,
+    detail: str,
+    code: Code,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JsonResponse:
+    body: dict = {"detail": detail, "code": code.value}
+    if errors:
+        body["errors"] = [e.as_json() for e in errors]
+    response = JsonResponse(body, status=status)
     for name, value in (headers or {}).items():
         response[name] = value
     return response
 
 
+def field_error(status: int, *errors: FieldError) -> JsonResponse:
+    """A refusal because of fields: the first error's message is the detail, its code the code."""
+    return error(status, errors[0].message, errors[0].code, list(errors))
+
+
 class ApiError(Exception):
-    def __init__(self, response):
+    def __init__(self, response: JsonResponse):
         self.response = response
 
 
@@ -53,14 +69,14 @@ def json_body(request):
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     limit = settings.IHF_INGEST_MAX_BODY_BYTES
     if length > limit:
-        raise ApiError(error(413, TOO_LARGE.format(limit=limit)))
+        raise ApiError(error(413, TOO_LARGE.format(limit=limit), Code.TOO_LARGE))
     raw = request.body
     if len(raw) > limit:
-        raise ApiError(error(413, TOO_LARGE.format(limit=limit)))
+        raise ApiError(error(413, TOO_LARGE.format(limit=limit), Code.TOO_LARGE))
     try:
         return json.loads(raw) if raw else None
     except (ValueError, UnicodeDecodeError):
-        raise ApiError(error(400, BAD_JSON)) from None
+        raise ApiError(error(400, BAD_JSON, Code.INVALID)) from None
 
 
 def authenticate(request, needed: str, body=None) -> "KeyHub":
@@ -71,21 +87,26 @@ def authenticate(request, needed: str, body=None) -> "KeyHub":
     if not raw and isinstance(body, dict) and isinstance(body.get("key"), str):
         raw = body["key"]
     if not raw:
-        raise ApiError(error(401, MISSING_KEY, headers={"WWW-Authenticate": "Bearer"}))
+        raise ApiError(error(401, MISSING_KEY, Code.MISSING_KEY, headers={"WWW-Authenticate": "Bearer"}))
     checked = keys.check(raw)
     if checked is None:
-        raise ApiError(error(401, BAD_KEY, headers={"WWW-Authenticate": "Bearer"}))
+        raise ApiError(error(401, BAD_KEY, Code.BAD_KEY, headers={"WWW-Authenticate": "Bearer"}))
     if checked.limited:
         seconds = checked.retry_after
         raise ApiError(
-            error(429, RATE_LIMITED.format(seconds=seconds), headers={"Retry-After": str(seconds)})
+            error(
+                429,
+                RATE_LIMITED.format(seconds=seconds),
+                Code.RATE_LIMITED,
+                headers={"Retry-After": str(seconds)},
+            )
         )
     if checked.scope != needed:
-        raise ApiError(error(403, WRONG_SCOPE.format(scope=checked.scope, needed=needed)))
+        raise ApiError(error(403, WRONG_SCOPE.format(scope=checked.scope, needed=needed), Code.WRONG_SCOPE))
     origin = request.META.get("HTTP_ORIGIN")
     if origin:
         if origin not in checked.allowed_origins:
-            raise ApiError(error(403, ORIGIN_NOT_ALLOWED.format(origin=origin)))
+            raise ApiError(error(403, ORIGIN_NOT_ALLOWED.format(origin=origin), Code.ORIGIN_NOT_ALLOWED))
         request.ihf_cors_origin = origin
     # What the key check returned is all the endpoints need of the hub: no second query, no model instance.
     return KeyHub(checked.hub_id, checked.hub_slug, checked.allowed_origins)
@@ -104,24 +125,6 @@ def api_errors(view):
     return wrapped
 
 
-EVENT_SCHEMA = {
-    "type": "object",
-    "required": ["widget_id", "event_type", "occurred_at"],
-    "properties": {
-        "id": {
-            "type": "string",
-            "format": "uuid",
-            "description": "Client id; a retried event with the same id is acknowledged, not stored twice.",
-        },
-        "widget_id": {"type": "string", "format": "uuid"},
-        "event_type": {"type": "string", "description": "One of the active reporting contract's types."},
-        "occurred_at": {"type": "string", "format": "date-time"},
-        "actor_id": {"type": "string", "format": "uuid"},
-        "actor_type": {"type": "string", "default": "user"},
-        "view_context_ref": {"type": "string"},
-        "metadata": {"type": "object", "description": 'For `retracted`: {"retracted_event_id": "…"}.'},
-    },
-}
 INGEST_OPENAPI = {
     "requestBody": {
         "required": True,
@@ -129,7 +132,7 @@ INGEST_OPENAPI = {
             "application/json": {
                 "schema": {
                     "oneOf": [
-                        EVENT_SCHEMA,
+                        ingest.EVENT_SCHEMA,
                         {
                             "type": "object",
                             "required": ["events"],
@@ -137,7 +140,7 @@ INGEST_OPENAPI = {
                                 "events": {
                                     "type": "array",
                                     "maxItems": ingest.MAX_EVENTS,
-                                    "items": EVENT_SCHEMA,
+                                    "items": ingest.EVENT_SCHEMA,
                                 }
                             },
                         },
@@ -155,16 +158,6 @@ INGEST_OPENAPI = {
             "description": "Makes a retried request without event ids a no-op.",
         }
     ],
-    # Integer status keys, as ninja writes its own: string ones would duplicate them in the JSON.
-    "responses": {
-        200: {"description": "Batch processed: {accepted, duplicates, rejected: [{index, errors}]}"},
-        201: {"description": "The single event was stored."},
-        401: {"description": "Missing, wrong or revoked key."},
-        403: {"description": "Key of the wrong scope, or origin not allowed."},
-        413: {"description": "Body too large."},
-        422: {"description": "Invalid event(s); the errors name the field."},
-        429: {"description": "Rate limited; see Retry-After."},
-    },
     "security": [{"BearerAuth": []}],
 }
 
@@ -178,37 +171,47 @@ def report(request) -> tuple[int, dict]:
     if isinstance(body, dict) and "events" in body:
         events = body["events"]
         if not isinstance(events, list):
-            raise ApiError(
-                error(
-                    422,
-                    "events: must be a list of events.",
-                    [{"field": "events", "message": "must be a list"}],
-                )
-            )
+            problem = FieldError("events", Code.INVALID, "must be a list of events")
+            raise ApiError(error(422, f"{problem.message}.", problem.code, [problem]))
         if len(events) > ingest.MAX_EVENTS:
-            raise ApiError(error(422, TOO_MANY, [{"field": "events", "message": TOO_MANY}]))
+            problem = FieldError("events", Code.TOO_LONG, f"at most {ingest.MAX_EVENTS} per request")
+            raise ApiError(error(422, f"{problem.message}.", problem.code, [problem]))
     elif single:
         events = [{k: v for k, v in body.items() if k != "key"}]
     else:
-        raise ApiError(error(422, 'body: send an event object or {"events": [...]}.'))
+        raise ApiError(error(422, 'body: send an event object or {"events": [...]}.', Code.INVALID))
     batch = ingest.validate(events, idempotency_key=request.META.get("HTTP_IDEMPOTENCY_KEY"))
     accepted, duplicates = ingest.store(batch, hub.pk)
-    rejected = sorted(batch.rejected, key=lambda r: r["index"])
     if single:
-        if rejected:
-            errors = rejected[0]["errors"]
+        if batch.rejected:
+            errors = batch.rejected[0][1]
             # A widget that is not this hub's is, to this key, a widget that does not exist.
-            status = 404 if all("is not a widget of this hub" in e for e in errors) else 422
-            raise ApiError(
-                error(status, errors[0], [{"field": e.split(":")[0], "message": e} for e in errors])
-            )
+            status = 404 if all(e.code == Code.UNKNOWN_WIDGET for e in errors) else 422
+            raise ApiError(field_error(status, *errors))
         payload = {"accepted": accepted, "duplicates": duplicates, "id": str(batch.rows[0][0])}
         return (201 if accepted else 200), payload
+    rejected = [
+        {"index": index, "errors": [e.message for e in errors], "details": [e.as_json() for e in errors]}
+        for index, errors in sorted(batch.rejected, key=lambda r: r[0])
+    ]
     status = 422 if rejected and not (accepted or duplicates) else 200
     return status, {"accepted": accepted, "duplicates": duplicates, "rejected": rejected}
 
 
-@router.post("/interaction-events", summary="Report interaction events", openapi_extra=INGEST_OPENAPI)
+@router.post(
+    "/interaction-events",
+    summary="Report interaction events",
+    openapi_extra=INGEST_OPENAPI,
+    response={
+        200: BatchOut | StoredEventOut,  # a batch processed, or a single event already stored
+        201: StoredEventOut,
+        400: ErrorOut,
+        404: ErrorOut,  # a single event for a widget that is not the key's hub's
+        413: ErrorOut,
+        422: ErrorOut | BatchOut,  # a single event, or a batch of which nothing was accepted
+        **REFUSALS,
+    },
+)
 @api_errors
 def report_events(request):
     """Store one event, or `{"events": [...]}` (up to 1,000) in one round trip. Exactly once per event id."""
@@ -228,17 +231,19 @@ def _envelope(widget, hub):
     "/widgets",
     summary="The hub's widgets with their envelope attributes",
     openapi_extra={"security": [{"BearerAuth": []}]},
+    response={200: WidgetPageOut, 422: ErrorOut, **REFUSALS},
 )
 @api_errors
 def list_widgets(request, limit: int = 100, offset: int = 0):
     """Widgets of the key's hub (read scope), `limit` (≤ 500) at a time from `offset`."""
     hub = authenticate(request, "read")
-    if not 1 <= limit <= 500 or offset < 0:
-        return error(
-            422,
-            "limit: between 1 and 500; offset: 0 or more.",
-            [{"field": "limit", "message": "between 1 and 500"}],
-        )
+    errors = []
+    if not 1 <= limit <= 500:
+        errors.append(FieldError("limit", Code.INVALID, "between 1 and 500"))
+    if offset < 0:
+        errors.append(FieldError("offset", Code.INVALID, "0 or more"))
+    if errors:
+        return field_error(422, *errors)
     widgets = Widget.objects.filter(hub_id=hub.pk).order_by("name", "id")
     page = list(widgets[offset : offset + limit])
     return JsonResponse(
@@ -265,6 +270,7 @@ def list_widgets(request, limit: int = 100, offset: int = 0):
     "/contracts",
     summary="The active envelope and reporting contracts, and the adapter specs",
     openapi_extra={"security": [{"BearerAuth": []}]},
+    response={200: ContractsOut, **REFUSALS},
 )
 @api_errors
 def contracts(request):

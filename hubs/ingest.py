@@ -10,12 +10,15 @@ import re
 import time
 import uuid
 import weakref
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
+from hubs.errors import Code, FieldError
 from hubs.models import InteractionEvent, InteractionReportingContract
+from ihf import caches
 from ihf.ids import parse_uuid, uuid7
 
 MAX_EVENTS = 1000
@@ -44,6 +47,41 @@ FIELD_SET = frozenset(FIELDS)
 IDEMPOTENCY_NAMESPACE = uuid.UUID("0b9d6f2e-3c1a-4e55-9a5e-6f7c1d2b8e41")
 CONTRACT_TTL_SECONDS = 30
 MAX_METADATA_BYTES = 8192
+MAX_ACTOR_TYPE = 50
+MAX_VIEW_CONTEXT_REF = 500
+TIME_FORMAT = "give an ISO 8601 time, e.g. 2026-11-23T10:15:00Z"
+
+# An event, as OpenAPI documents it. validate() below is its executable form, written out by hand for speed
+# (it runs for every event of every batch); tests/api/test_schemas.py checks that each limit documented here
+# is the one validate() enforces.
+EVENT_SCHEMA = {
+    "type": "object",
+    "required": ["widget_id", "event_type", "occurred_at"],
+    "additionalProperties": False,
+    "properties": {
+        "id": {
+            "type": "string",
+            "format": "uuid",
+            "description": "Client id; a retried event with the same id is acknowledged, not stored twice.",
+        },
+        "widget_id": {"type": "string", "format": "uuid"},
+        "event_type": {"type": "string", "description": "One of the active reporting contract's types."},
+        "occurred_at": {
+            "type": "string",
+            "format": "date-time",
+            "description": "With a time zone; not more than 5 minutes ahead, nor older than "
+            "IHF_INGEST_MAX_AGE_DAYS (30 days by default).",
+        },
+        "actor_id": {"type": "string", "format": "uuid"},
+        "actor_type": {"type": "string", "default": "user", "maxLength": MAX_ACTOR_TYPE},
+        "view_context_ref": {"type": "string", "maxLength": MAX_VIEW_CONTEXT_REF},
+        "metadata": {
+            "type": "object",
+            "description": f"At most {MAX_METADATA_BYTES} bytes as JSON. For `retracted`: "
+            '{"retracted_event_id": "…"}.',
+        },
+    },
+}
 
 # A batch travels as one JSON array of rows, which PostgreSQL unpacks in C: psycopg dumping eight arrays of
 # 500 values element by element took a third of the batch endpoint's CPU (bench/ingest.py).
@@ -103,29 +141,32 @@ def forget_contract() -> None:
     _contract_cache["value"] = None
 
 
-def _timestamp(value, now, max_age):
+caches.register("hubs.ingest.contract", forget_contract)
+
+
+def _timestamp(value, now, max_age) -> tuple[datetime | None, FieldError | None]:
     if not isinstance(value, str) or len(value) > 40:
-        return None, "occurred_at: give an ISO 8601 time, e.g. 2026-11-23T10:15:00Z"
+        return None, FieldError("occurred_at", Code.INVALID, TIME_FORMAT)
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        return None, "occurred_at: give an ISO 8601 time, e.g. 2026-11-23T10:15:00Z"
+        return None, FieldError("occurred_at", Code.INVALID, TIME_FORMAT)
     if moment.tzinfo is None:
-        return None, "occurred_at: include a time zone (Z or +hh:mm)"
+        return None, FieldError("occurred_at", Code.NO_TIME_ZONE, "include a time zone (Z or +hh:mm)")
     if moment > now + timedelta(minutes=5):
-        return None, "occurred_at: is in the future"
+        return None, FieldError("occurred_at", Code.IN_THE_FUTURE, "is in the future")
     if moment < now - max_age:
-        return None, f"occurred_at: is older than {max_age.days} days"
+        return None, FieldError("occurred_at", Code.TOO_OLD, f"is older than {max_age.days} days")
     return moment, None
 
 
 class Batch:
-    """Validated rows ready for one INSERT, and the rejections by index."""
+    """Validated rows ready for one INSERT, and the rejections: (index, errors), in no particular order."""
 
     def __init__(self):
         self.rows: list[tuple] = []
         self.indexes: list[int] = []
-        self.rejected: list[dict] = []
+        self.rejected: list[tuple[int, list[FieldError]]] = []
         self.retractions: dict[int, str] = {}  # row position -> id of the event it retracts
 
 
@@ -136,20 +177,21 @@ def validate(events: list, *, idempotency_key: str | None = None) -> Batch:
     max_age = timedelta(days=settings.IHF_INGEST_MAX_AGE_DAYS)
     batch = Batch()
     for index, event in enumerate(events):
-        errors = []
+        errors: list[FieldError] = []
         if not isinstance(event, dict):
-            batch.rejected.append({"index": index, "errors": ["event: must be a JSON object"]})
+            batch.rejected.append((index, [FieldError("event", Code.INVALID, "must be a JSON object")]))
             continue
         if not FIELD_SET.issuperset(event):
-            errors.append(f"{sorted(event.keys() - FIELD_SET)[0]}: is not a field of an event")
+            unknown = sorted(event.keys() - FIELD_SET)[0]
+            errors.append(FieldError(unknown, Code.NOT_A_FIELD, "is not a field of an event"))
         for field in contract["required"]:
             if event.get(field) in (None, ""):
-                errors.append(f"{field}: is required")
+                errors.append(FieldError(field, Code.REQUIRED, "is required"))
         event_id = event.get("id")
         if event_id is not None:
             event_id = _uuid_text(event_id)
             if event_id is None:
-                errors.append("id: must be a UUID")
+                errors.append(FieldError("id", Code.INVALID, "must be a UUID"))
         elif idempotency_key:
             event_id = str(uuid.uuid5(IDEMPOTENCY_NAMESPACE, f"{idempotency_key}:{index}"))
         widget_id = event.get("widget_id")
@@ -158,14 +200,18 @@ def validate(events: list, *, idempotency_key: str | None = None) -> Batch:
         else:
             widget_id = _uuid_text(widget_id)
             if widget_id is None:
-                errors.append("widget_id: must be a UUID")
+                errors.append(FieldError("widget_id", Code.INVALID, "must be a UUID"))
         event_type = event.get("event_type")
         if event_type is not None and (
             not isinstance(event_type, str) or event_type not in contract["event_types"]
         ):
             errors.append(
-                f"event_type: {str(event_type)[:40]!r} is not accepted; the contract accepts "
-                + ", ".join(sorted(contract["event_types"]))
+                FieldError(
+                    "event_type",
+                    Code.NOT_ACCEPTED,
+                    f"{str(event_type)[:40]!r} is not accepted; the contract accepts "
+                    + ", ".join(sorted(contract["event_types"])),
+                )
             )
         occurred_at = event.get("occurred_at")
         if occurred_at in (None, ""):
@@ -178,30 +224,44 @@ def validate(events: list, *, idempotency_key: str | None = None) -> Batch:
         if actor_id is not None:
             actor_id = _uuid_text(actor_id)
             if actor_id is None:
-                errors.append("actor_id: must be a UUID")
+                errors.append(FieldError("actor_id", Code.INVALID, "must be a UUID"))
         actor_type = event.get("actor_type") or "user"
-        if not isinstance(actor_type, str) or len(actor_type) > 50:
-            errors.append("actor_type: must be text of at most 50 characters")
+        if not isinstance(actor_type, str) or len(actor_type) > MAX_ACTOR_TYPE:
+            errors.append(
+                FieldError("actor_type", Code.INVALID, f"must be text of at most {MAX_ACTOR_TYPE} characters")
+            )
         view = event.get("view_context_ref")
-        if view is not None and (not isinstance(view, str) or len(view) > 500):
-            errors.append("view_context_ref: must be text of at most 500 characters")
+        if view is not None and (not isinstance(view, str) or len(view) > MAX_VIEW_CONTEXT_REF):
+            errors.append(
+                FieldError(
+                    "view_context_ref",
+                    Code.INVALID,
+                    f"must be text of at most {MAX_VIEW_CONTEXT_REF} characters",
+                )
+            )
         metadata = event.get("metadata")
         if metadata is None:
             metadata = {}
         if not isinstance(metadata, dict):
-            errors.append("metadata: must be a JSON object")
+            errors.append(FieldError("metadata", Code.INVALID, "must be a JSON object"))
         elif metadata and len(json.dumps(metadata, separators=(",", ":"))) > MAX_METADATA_BYTES:
-            errors.append(f"metadata: is larger than {MAX_METADATA_BYTES} bytes")
+            errors.append(
+                FieldError("metadata", Code.TOO_LARGE, f"is larger than {MAX_METADATA_BYTES} bytes")
+            )
         if event_type == InteractionEvent.RETRACTED and isinstance(metadata, dict):
             target = _uuid_text(metadata.get("retracted_event_id"))
             if target is None:
                 errors.append(
-                    "metadata.retracted_event_id: a retraction names the event it retracts (a UUID)"
+                    FieldError(
+                        "metadata.retracted_event_id",
+                        Code.REQUIRED,
+                        "a retraction names the event it retracts (a UUID)",
+                    )
                 )
             else:
                 batch.retractions[len(batch.rows)] = target
         if errors:
-            batch.rejected.append({"index": index, "errors": errors})
+            batch.rejected.append((index, errors))
             batch.retractions.pop(len(batch.rows), None)
             continue
         batch.rows.append(
@@ -220,13 +280,15 @@ def validate(events: list, *, idempotency_key: str | None = None) -> Batch:
     return batch
 
 
-def _reject(batch: Batch, positions: set[int], message_for) -> None:
+def _reject(batch: Batch, positions: set[int], error_for: Callable[[tuple], FieldError]) -> None:
     if not positions:
         return
-    keep_rows, keep_indexes, retractions = [], [], {}
+    keep_rows: list[tuple] = []
+    keep_indexes: list[int] = []
+    retractions: dict[int, str] = {}
     for position, (row, index) in enumerate(zip(batch.rows, batch.indexes, strict=True)):
         if position in positions:
-            batch.rejected.append({"index": index, "errors": [message_for(row)]})
+            batch.rejected.append((index, [error_for(row)]))
         else:
             if position in batch.retractions:
                 retractions[len(keep_rows)] = batch.retractions[position]
@@ -237,6 +299,7 @@ def _reject(batch: Batch, positions: set[int], message_for) -> None:
 
 WIDGET_CACHE_SECONDS = 300
 _widget_cache: dict = {}  # (hub id, widget id) -> time it was last confirmed
+caches.register("hubs.ingest.widgets", _widget_cache.clear)
 
 
 def _known_widgets(hub_id, widget_ids: set) -> set:
@@ -266,6 +329,7 @@ def _known_widgets(hub_id, widget_ids: set) -> set:
 # ~40k more, against ~105k to run the prepared INSERT on a kept cursor. Keyed weakly by the connection, so a
 # closed connection takes its cursor with it; Django's connections are per thread, and so are these cursors.
 _insert_cursors: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+caches.register("hubs.ingest.insert_cursors", _insert_cursors.clear)
 
 
 def _insert_one(params: list) -> list:
@@ -297,7 +361,7 @@ def store(batch: Batch, hub_id) -> tuple[int, int]:
     _reject(
         batch,
         {p for p, row in enumerate(batch.rows) if row[1] not in known},
-        lambda row: f"widget_id: {row[1]} is not a widget of this hub",
+        lambda row: FieldError("widget_id", Code.UNKNOWN_WIDGET, f"{row[1]} is not a widget of this hub"),
     )
     if batch.retractions:
         with connection.cursor() as cursor:
@@ -313,7 +377,13 @@ def store(batch: Batch, hub_id) -> tuple[int, int]:
             for p, target in batch.retractions.items()
             if originals.get(target) is None or originals[target] != batch.rows[p][1]
         }
-        _reject(batch, bad, lambda row: "metadata.retracted_event_id: names no event of this widget")
+        _reject(
+            batch,
+            bad,
+            lambda row: FieldError(
+                "metadata.retracted_event_id", Code.UNKNOWN_EVENT, "names no event of this widget"
+            ),
+        )
     if not batch.rows:
         return 0, 0
     if len(batch.rows) == 1:

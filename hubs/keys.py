@@ -22,9 +22,13 @@ import time
 from django.conf import settings
 from django.db import connection
 
+from ihf import caches
+
 SCOPES = ("ingest", "read")
-# ihf_use_api_key() (sql/api_keys_counted.sql): the key, with this process's count added, in one statement.
-USE_KEY_SQL = "SELECT * FROM ihf_use_api_key(%s, %s, %s)"
+WINDOW_SECONDS = 60
+# ihf_use_api_key() (sql/api_keys_verified_count.sql): the key, with this process's count added when the
+# hash matches, in one statement.
+USE_KEY_SQL = "SELECT * FROM ihf_use_api_key(%s, %s, %s, %s)"
 
 
 def hash_key(raw: str) -> str:
@@ -97,10 +101,11 @@ clock = time.monotonic  # a module attribute, so that tests can move time forwar
 _lock = threading.Lock()  # gthread workers: the threads of a process share _known
 
 
-def _sync(public_id: str, requests: int, now: float) -> _Known | None:
+def _sync(public_id: str, requests: int, now: float, secret_hash: str) -> _Known | None:
+    """Add `requests` to the key's window (when `secret_hash` is the key's) and reread the key."""
     with connection.cursor() as cursor:
         # Outside a transaction the counter's commit need not wait for the disk: see the SQL file.
-        cursor.execute(USE_KEY_SQL, [public_id, not connection.in_atomic_block, requests])
+        cursor.execute(USE_KEY_SQL, [public_id, not connection.in_atomic_block, requests, secret_hash])
         row = cursor.fetchone()
     with _lock:
         if row is None:
@@ -110,7 +115,7 @@ def _sync(public_id: str, requests: int, now: float) -> _Known | None:
         return known
 
 
-def _count(public_id: str, now: float) -> tuple[_Known | None, int]:
+def _count(public_id: str, now: float, secret_hash: str) -> tuple[_Known | None, int]:
     """The key as known, and the window's count including this request."""
     with _lock:
         known = _known.get(public_id)
@@ -126,22 +131,36 @@ def _count(public_id: str, now: float) -> tuple[_Known | None, int]:
         if known is not None:
             known.pending = 0
     # Near the limit every request syncs, so the limit is exact as far as this process can tell.
-    known = _sync(public_id, requests, now)
+    known = _sync(public_id, requests, now, secret_hash)
     return known, known.count if known else 0
+
+
+def _matches(known: _Known | None, secret_hash: str, scope: str) -> bool:
+    return known is not None and hmac.compare_digest(known.secret_hash, secret_hash) and known.scope == scope
 
 
 def check(raw: str) -> KeyCheck | None:
     """Authenticate `raw` and count the request against its key's per-minute limit.
 
-    None when the key is malformed, unknown, revoked or wrong."""
+    None when the key is malformed, unknown, revoked or wrong. A request is counted only once its secret
+    checks out: someone who knows a key's public id (it is shown in the hub's settings) but not its
+    secret cannot use up the key's limit."""
     parsed = parse(raw)
     if parsed is None:
         return None
+    scope, public_id = parsed
+    secret_hash = hash_key(raw)
     now = clock()
-    known, count = _count(parsed[1], now)
-    if known is None or not hmac.compare_digest(known.secret_hash, hash_key(raw)) or known.scope != parsed[0]:
+    with _lock:
+        known = _known.get(public_id)
+    if known is not None and not _matches(known, secret_hash, scope):
         return None
-    retry_after = max(1, math.ceil(known.window_ends - now))
+    # A key not seen yet is looked up by the sync, which counts the request only if the hash is the key's.
+    known, count = _count(public_id, now, secret_hash)
+    if not _matches(known, secret_hash, scope):
+        return None
+    # The window is a minute long; the database's clock and ours may differ by a fraction of a second.
+    retry_after = min(WINDOW_SECONDS, max(1, math.ceil(known.window_ends - now)))
     return KeyCheck(
         known.key_id,
         known.hub_id,
@@ -157,3 +176,11 @@ def forget(public_id: str) -> None:
     """Drop what this process knows of a key (revoked here: no need to wait for the next sync)."""
     with _lock:
         _known.pop(public_id, None)
+
+
+def forget_all() -> None:
+    with _lock:
+        _known.clear()
+
+
+caches.register("hubs.keys.known", forget_all)

@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from hubs.models import Hub, Role
+from ihf import caches
 from ihf.models import User
 from tests.factories import HubFactory, MembershipFactory, UserFactory
 
@@ -28,6 +29,12 @@ def contracts(request):
     request.getfixturevalue("transactional_db" if marker and marker.kwargs.get("transaction") else "db")
     importlib.import_module("hubs.migrations.0005_phase6_sql_and_contracts").seed_contracts(apps, None)
     ingest.forget_contract()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Each test starts with the process caches empty (ihf.caches), as a new web process would."""
+    caches.reset_all()
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,8 @@ from django.db import connection
 
 from feedback.models import Annotation
 from hubs import ingest
+from hubs.fastpath import forget_origins
 from hubs.models import InteractionEvent, InteractionReportingContract, WidgetDailyEventCount
-from ihf.middleware import forget_origins
 from tests.factories import EventFactory, WidgetFactory, api_key
 
 EVENTS = "/api/v1/interaction-events"
@@ -212,7 +212,11 @@ def test_a_single_bad_event_names_the_field(api, setup):
     response = _post(api, _event(widget, occurred_at="yesterday"), headers)
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "occurred_at", "message": "occurred_at: give an ISO 8601 time, e.g. 2026-11-23T10:15:00Z"}
+        {
+            "field": "occurred_at",
+            "code": "invalid",
+            "message": "occurred_at: give an ISO 8601 time, e.g. 2026-11-23T10:15:00Z",
+        }
     ]
 
 

@@ -332,3 +332,30 @@ def test_a_key_revoked_by_another_process_stops_working_at_this_ones_next_sync(a
     assert (
         api.post(EVENTS, _event(widget), content_type="application/json", headers=headers).status_code == 401
     )
+
+
+@pytest.mark.django_db
+def test_a_wrong_secret_does_not_use_up_the_keys_limit(api, people):
+    """Someone who knows a key's public id (shown on the settings page) but not its secret is refused, and
+    the key's window is not touched: the key's own requests still get the whole limit."""
+    widget = WidgetFactory(hub=people.hub)
+    key, raw = api_key(people.hub, rate_limit_per_minute=2)
+    forged = raw[:-4] + ("AAAA" if not raw.endswith("AAAA") else "BBBB")
+    for _ in range(5):
+        response = api.post(
+            EVENTS,
+            _event(widget),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {forged}"},
+        )
+        assert response.status_code == 401 and response.json()["code"] == "bad_key"
+    untouched = ApiKey.objects.get(pk=key.pk)
+    assert untouched.window_count == 0 and untouched.last_used_at is None
+    headers = {"Authorization": f"Bearer {raw}"}
+    statuses = [
+        api.post(EVENTS, _event(widget), content_type="application/json", headers=headers).status_code
+        for _ in range(3)
+    ]
+    assert statuses == [201, 201, 429]
+    assert ApiKey.objects.get(pk=key.pk).window_count == 3
+    assert InteractionEvent.objects.count() == 2

@@ -1,5 +1,5 @@
-"""ihf.wsgi.application serves POST /api/v1/interaction-events without Django's request cycle, and every other
-request with it."""
+"""wiring.wsgi.application serves POST /api/v1/interaction-events without Django's request cycle, and every
+other request with it."""
 
 import json
 
@@ -80,3 +80,15 @@ def test_a_failure_in_the_short_path_is_handled_as_django_would(wsgi, people, mo
     assert response.status_code == 500
     assert any("disk on fire" in str(record.exc_info) for record in caplog.records if record.exc_info)
     assert not InteractionEvent.objects.exists()
+
+
+def test_the_middleware_is_the_list_the_fast_path_was_written_for(settings):
+    """hubs/fastpath.py's WSGIHandler serves the event endpoint without the middleware chain. Middleware
+    added since must be weighed against it: does the endpoint need it? Then the handler must do its work."""
+    from hubs.fastpath import HANDLER_WRITTEN_FOR
+
+    assert tuple(settings.MIDDLEWARE) == HANDLER_WRITTEN_FOR, (
+        "settings.MIDDLEWARE changed: decide whether POST /api/v1/interaction-events, which hubs/fastpath.py "
+        "serves without the middleware chain, needs the new middleware's work; add it to the handler if so, "
+        "then update HANDLER_WRITTEN_FOR"
+    )

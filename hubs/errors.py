@@ -1,0 +1,41 @@
+"""What the public API says is wrong with a field: a code for programs, a message for people.
+
+Callers (the API's status decisions, API clients, tests) branch on the code, never on the message text.
+"""
+
+from enum import StrEnum
+from typing import NamedTuple
+
+
+class Code(StrEnum):
+    REQUIRED = "required"
+    INVALID = "invalid"  # wrong type or format
+    NOT_A_FIELD = "not_a_field"
+    NOT_ACCEPTED = "not_accepted"  # a value the hub's contract or the field's choices do not accept
+    TOO_LONG = "too_long"
+    TOO_LARGE = "too_large"
+    NO_TIME_ZONE = "no_time_zone"
+    IN_THE_FUTURE = "in_the_future"
+    TOO_OLD = "too_old"
+    UNKNOWN_WIDGET = "unknown_widget"  # not a widget of the key's hub
+    UNKNOWN_EVENT = "unknown_event"
+    IN_USE = "in_use"
+    # The request as a whole.
+    MISSING_KEY = "missing_key"
+    BAD_KEY = "bad_key"
+    WRONG_SCOPE = "wrong_scope"
+    ORIGIN_NOT_ALLOWED = "origin_not_allowed"
+    RATE_LIMITED = "rate_limited"
+
+
+class FieldError(NamedTuple):
+    field: str
+    code: Code
+    reason: str  # the message without the field's name
+
+    @property
+    def message(self) -> str:
+        return f"{self.field}: {self.reason}"
+
+    def as_json(self) -> dict[str, str]:
+        return {"field": self.field, "code": self.code.value, "message": self.message}
