@@ -1,9 +1,12 @@
-"""The migrated database holds what the seeds name (DESIGN.md, invariant 1).
+"""The migrated database keeps the seeds' names and its history (DESIGN.md, invariants 1, 2 and 11).
 
 The seeds (../shared/seeds, beside the repository) are the specification: the names of their tables,
 triggers and functions are a contract, and seed 002's append-only contract says its architecture test
 "verifies these trigger names are present in the schema". These tests read the names from the seed files
 themselves and look for each in the test database, which pytest-django builds by running every migration.
+
+History tables refuse UPDATE, DELETE and TRUNCATE with SQLSTATE P0001, which reaches Python as the
+`__cause__` of Django's DatabaseError.
 """
 
 import re
@@ -12,7 +15,14 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
+
+from feedback.models import TriageState
+from observability.models import HubHealthSnapshot
+from tests.architecture.project import project_tables
+from tests.chain import full_chain
+from tests.factories import AnnotationFactory, EventFactory
 
 SEEDS = Path(settings.BASE_DIR).parent / "shared" / "seeds"
 
@@ -201,3 +211,116 @@ def test_the_seed_parser_finds_the_append_only_contract():
         ("materialized view", "pattern_analytics", ""),
     ]
     assert [entry for entry in contract if entry not in names] == []
+
+
+# Every history table, with an UPDATE its guard refuses. Annotations may still be retracted once and moved
+# between threads, and decision_records.outcome_summary follows new outcome signals
+# (sql/annotations_guard.sql, sql/decision_records_guard.sql): their UPDATE changes a column no rule frees.
+HISTORY_TABLES = {
+    "interaction_events": "event_type = 'viewed'",
+    "annotations": "body = body || ' (edited)'",
+    "triage_states": "status = 'accepted'",
+    "decision_records": "title = title || ' (edited)'",
+    "deployment_records": "version_ref = 'v9'",
+    "remediation_events": "status = 'failed'",
+    "outcome_signals": "signal_type = 'regressed'",
+    "hub_health_snapshots": "health_score = 1",
+}
+TRUNCATE_REFUSED = "is a history table: TRUNCATE is not permitted"
+TRUNCATE_GUARD = "prevent_history_truncate"
+TRUNCATE_MIGRATION = ("observability", "0003_history_no_truncate")
+BEFORE_THE_TRUNCATE_MIGRATION = ("observability", "0002_observability_sql")
+
+# pg_trigger.tgtype bits
+BEFORE, DELETE, UPDATE, TRUNCATE = 2, 8, 16, 32
+
+
+@pytest.fixture
+def history_rows(people):
+    """A row in every history table."""
+    candidate, _requirement, _decision, _deployment, _signal = full_chain(people.hub, people.steward)
+    EventFactory(widget=candidate.source_widget)
+    AnnotationFactory(widget=candidate.source_widget)
+    TriageState.objects.create(candidate=candidate, status="open", changed_by=people.steward)
+    HubHealthSnapshot.objects.create(hub=people.hub, health_score=90)
+    # The test's transaction holds the deferred foreign-key checks of these inserts, and PostgreSQL refuses
+    # to TRUNCATE a table with pending ones (55006) before any trigger could: run them now.
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    counts = _row_counts()
+    assert all(counts.values()), counts
+    return counts
+
+
+def _row_counts(tables=tuple(HISTORY_TABLES)) -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(f"SELECT '{table}', count(*) FROM {table}" for table in tables))
+        return dict(cursor.fetchall())
+
+
+def _refused(sql: str) -> str:
+    with pytest.raises(DatabaseError) as excinfo, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql)
+    assert excinfo.value.__cause__.sqlstate == "P0001", f"{sql}: {excinfo.value}"
+    return str(excinfo.value)
+
+
+def _triggered_tables(events: int, function: str | None = None) -> set[str]:
+    """Tables with a BEFORE trigger firing on any of `events` (tgtype bits), optionally running `function`."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT c.relname FROM pg_trigger t "
+            "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid "
+            "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace "
+            "AND t.tgtype & %s <> 0 AND t.tgtype & %s <> 0 AND (%s::text IS NULL OR p.proname = %s)",
+            [BEFORE, events, function, function],
+        )
+        return {table for (table,) in cursor.fetchall()}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("table", HISTORY_TABLES)
+def test_history_tables_refuse_update_delete_and_truncate(table, history_rows):
+    _refused(f"UPDATE {table} SET {HISTORY_TABLES[table]}")
+    _refused(f"DELETE FROM {table}")
+    # CASCADE: without it, a TRUNCATE of a table that others reference stops at the foreign-key check before
+    # any trigger fires; with it, the statement would otherwise go through.
+    assert f"{table} {TRUNCATE_REFUSED}" in _refused(f"TRUNCATE {table} CASCADE")
+    assert _row_counts() == history_rows
+
+
+@pytest.mark.django_db
+def test_a_truncate_cascading_into_history_tables_is_refused(history_rows):
+    widgets = _row_counts(["widgets"])
+    assert TRUNCATE_REFUSED in _refused("TRUNCATE widgets CASCADE")
+    assert _row_counts() == history_rows
+    assert _row_counts(["widgets"]) == widgets
+
+
+@pytest.mark.django_db
+def test_every_table_that_refuses_update_or_delete_is_a_history_table():
+    # IHF's own tables only: procrastinate_jobs has a BEFORE DELETE trigger of procrastinate's that guards
+    # nothing.
+    guarded = _triggered_tables(UPDATE | DELETE) & project_tables()
+    assert not guarded - set(HISTORY_TABLES), (
+        f"{', '.join(sorted(guarded - set(HISTORY_TABLES)))} refuse UPDATE or DELETE but are not in "
+        "HISTORY_TABLES. Every table that refuses UPDATE/DELETE is a history table and must refuse TRUNCATE "
+        f"too: give it a BEFORE TRUNCATE trigger running {TRUNCATE_GUARD}() in a new sql/ file and migration "
+        "(sql/README.md), and add it to HISTORY_TABLES."
+    )
+    assert _triggered_tables(TRUNCATE, TRUNCATE_GUARD) == set(HISTORY_TABLES)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_truncate_guards_migrate_back_and_forward():
+    try:
+        call_command("migrate", *BEFORE_THE_TRUNCATE_MIGRATION, verbosity=0)
+        assert _triggered_tables(TRUNCATE) & project_tables() == set()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regproc(%s)", [TRUNCATE_GUARD])
+            assert cursor.fetchone() == (None,)
+            cursor.execute("TRUNCATE interaction_events, hub_health_snapshots")
+    finally:
+        call_command("migrate", *TRUNCATE_MIGRATION, verbosity=0)
+    assert _triggered_tables(TRUNCATE, TRUNCATE_GUARD) == set(HISTORY_TABLES)
+    _refused("TRUNCATE interaction_events")

@@ -11,10 +11,10 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from django.apps import apps
 from django.conf import settings
 
 from ihf.sqlfiles import SQL_DIR
+from tests.architecture.project import project_apps
 
 CHECKSUMS = SQL_DIR / "CHECKSUMS"
 CHECKSUM_LINE = re.compile(r"(?P<sha256>[0-9a-f]{64}) [ *](?P<name>[^/\s]+\.sql)")
@@ -27,18 +27,11 @@ def _sql_files() -> list[str]:
     return sorted(path.name for path in SQL_DIR.glob("*.sql"))
 
 
-def _project_apps():
-    """IHF's own apps: the ones whose package sits in the repository root (a virtualenv may sit there too,
-    one level deeper, so `is_relative_to` would also take in third-party apps)."""
-    root = Path(settings.BASE_DIR).resolve()
-    return [app for app in apps.get_app_configs() if Path(app.path).resolve().parent == root]
-
-
 def _migration_references() -> tuple[dict[str, list[str]], list[str]]:
     """{sql file: [migrations that read it]} from the migrations' source, and the calls whose file cannot be
     read off the source (a name that is not a string literal)."""
     files, unreadable = defaultdict(list), []
-    for app in _project_apps():
+    for app in project_apps():
         for path in sorted((Path(app.path) / "migrations").glob("[0-9]*.py")):
             migration = f"{app.label}.{path.stem}"
             for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
