@@ -2,6 +2,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings as django_settings
+from django.db.backends.postgresql.operations import DatabaseOperations
 
 from hubs.models import Hub, Role
 from ihf import caches
@@ -13,6 +14,23 @@ from tests.factories import HubFactory, MembershipFactory, UserFactory
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     # Persistent connections would keep the live server's thread attached to the test database.
     django_settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
+@pytest.fixture(scope="session", autouse=True)
+def flush_past_the_history_guards():
+    """Transactional tests end with Django's flush: one TRUNCATE of every table. History tables refuse
+    TRUNCATE (sql/history_no_truncate.sql), so the flush skips triggers for its own transaction with
+    session_replication_role = replica. Only a superuser, or a role granted that setting, may set it: the
+    test database's role can; the application's role cannot (DESIGN.md, invariant 11)."""
+    sql_flush = DatabaseOperations.sql_flush
+
+    def sql_flush_without_triggers(self, style, tables, **kwargs):
+        statements = sql_flush(self, style, tables, **kwargs)
+        return ["SET LOCAL session_replication_role = replica", *statements] if statements else statements
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DatabaseOperations, "sql_flush", sql_flush_without_triggers)
+        yield
 
 
 @pytest.fixture
