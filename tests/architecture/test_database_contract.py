@@ -29,18 +29,18 @@ SEEDS = Path(settings.BASE_DIR).parent / "shared" / "seeds"
 # Seed names whose phase is not built yet, with what will build them. The test fails when one of these
 # turns up in the database, so that the entry goes once the work lands.
 NOT_YET_BUILT = {
-    "agent_proposals": "phase 5 (seed 001): agent proposals",
-    "agent_review_records": "phase 5 (seed 001): agent proposals",
-    "confidence_annotations": "phase 5 (seed 001): agent proposals",
-    "outcome_correlations": "phase 12 (seed 002): learning loop",
-    "pattern_performance_records": "phase 12 (seed 002): learning loop",
-    "adaptive_threshold_configs": "phase 12 (seed 002): learning loop",
-    "institutional_knowledge_entries": "phase 12 (seed 002): learning loop",
-    "learning_insights": "phase 12 (seed 002): learning loop",
-    "finetune_exports": "seed 003: JSONL exports of decisions and outcomes",
-    "project_outcomes": "seed 004: post-change surveys",
-    "user_feedback": "seed 004: post-change surveys",
-    "pattern_analytics": "seed 004: pattern analytics",
+    "agent_proposals": "issue #16, phase 5 (seed 001): agent proposals",
+    "agent_review_records": "issue #16, phase 5 (seed 001): agent proposals",
+    "confidence_annotations": "issue #16, phase 5 (seed 001): agent proposals",
+    "outcome_correlations": "issue #17, phase 12 (seed 002): learning loop",
+    "pattern_performance_records": "issue #17, phase 12 (seed 002): learning loop",
+    "adaptive_threshold_configs": "issue #17, phase 12 (seed 002): learning loop",
+    "institutional_knowledge_entries": "issue #17, phase 12 (seed 002): learning loop",
+    "learning_insights": "issue #17, phase 12 (seed 002): learning loop",
+    "finetune_exports": "issue #18, seed 003: JSONL exports of decisions and outcomes",
+    "project_outcomes": "issue #18, seed 004: post-change surveys",
+    "user_feedback": "issue #18, seed 004: post-change surveys",
+    "pattern_analytics": "issue #17, seed 004: pattern analytics",
 }
 
 # Where each kind of name is found in PostgreSQL's catalogs (pg_class.relkind for relations).
