@@ -204,13 +204,15 @@ def test_every_url_has_a_row():
     names = {name for name, _route in found}
     assert {name.split(":")[0] for name in names} >= set(APP_LABELS)
     in_matrix = {row.name for row in MATRIX}
-    for name in sorted(names):
-        assert name in in_matrix, (
-            f"URL {name} has no row in the permission matrix "
-            "(tests/architecture/test_permission_matrix.py): add one with the expected status for each role"
-        )
-    gone = sorted(in_matrix - names)
-    assert not gone, f"The permission matrix has rows for URLs that no longer exist: {gone}"
+    problems = [
+        f"URL {name} has no row in the permission matrix "
+        "(tests/architecture/test_permission_matrix.py): add one with the expected status for each role"
+        for name in sorted(names - in_matrix)
+    ] + [
+        f"The permission matrix has a row for URL {name}, which no longer exists: remove it"
+        for name in sorted(in_matrix - names)
+    ]
+    assert not problems, "\n".join(problems)
 
 
 def test_every_row_names_a_status_for_each_role():
