@@ -5,10 +5,10 @@ about. A new URL without a row fails `test_every_url_has_a_row`.
 POSTs carry an empty or minimal body: what matters is whether the request is refused (the login redirect,
 404 for a hub that is not yours, 403 for a role that may not) or gets past the access check (422 for the
 invalid form, or 200/302 when nothing more is needed). Every (row, role) is its own test in its own
-transaction, so a POST that succeeds changes nothing another case sees; a refused POST must leave the
-database as it was.
+transaction, so a POST that succeeds changes nothing another case sees; a refused or invalid POST must leave
+the database as it was.
 
-A `# today:` comment marks a decision that looks wrong but is what the app does now.
+A `# today:` comment would mark a decision that looks wrong but is what the app does now (none does).
 """
 
 from dataclasses import dataclass, field
@@ -140,7 +140,7 @@ MATRIX = [
     post("observability:bottlenecks", "slug",                   LOGIN, 404, 403, 403, 422, 422),
     post("observability:bottleneck-resolve", "slug bottleneck", LOGIN, 404, 403, 403, 422, 422),
     get("observability:health", "slug",                         LOGIN, 404, 200, 200, 200, 200),
-    # Not one hub's pages: every signed-in user reads them, each seeing only the hubs they belong to.
+    # Not one hub's pages: every signed-in user reads them, each seeing only what concerns their own hubs.
     get("observability:propagations", "",                       LOGIN, 200, 200, 200, 200, 200),
     post("observability:propagation-act", "propagation",        LOGIN, 404, 403, 403, 422, 422),
     get("observability:review", "",                             LOGIN, 200, 200, 200, 200, 200),
@@ -153,7 +153,7 @@ WRITES_NOTHING = {LOGIN, 400, 403, 404, 405, 422}
 
 
 def _database_state():
-    """Every row of every table of the IHF apps, to show that a refused request wrote nothing."""
+    """Every row of every table of the IHF apps, to show that a refused or invalid request wrote nothing."""
     state = {}
     for label in APP_LABELS:
         for model in apps.get_app_config(label).get_models():
@@ -179,7 +179,7 @@ def test_access(client, people, row, role):
     got = LOGIN if to_login else response.status_code
     assert got == expected, f"{row.label} as {role}: expected {expected}, got {got}"
     if before is not None:
-        assert _database_state() == before, f"{row.label} as {role} was refused but wrote to the database"
+        assert _database_state() == before, f"{row.label} as {role} answered {got} but wrote to the database"
 
 
 def _named_patterns(patterns, prefix=""):
