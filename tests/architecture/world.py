@@ -1,0 +1,124 @@
+"""One fixture world for the permission matrix: hub `alpha` holding one of every object a page is about.
+
+Every case of the matrix builds it afresh in its own transaction, so a POST that succeeds cannot change
+what another case sees.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
+
+from feedback import services as feedback_services
+from feedback.models import Annotation, AnnotationThread, NotificationOutcome, RequirementCandidate
+from feedback.notifications import link_token
+from governance.models import DecisionRecord, Requirement
+from hubs.models import ApiKey, Widget
+from observability.models import BottleneckRecord, CrossHubPropagation
+from outcomes.models import DeploymentRecord, Regression
+from tests.chain import accepted_candidate, decision_for, deployment_for, requirement_for, signal_for
+from tests.conftest import HubPeople
+from tests.factories import (
+    AnnotationFactory,
+    CandidateFactory,
+    HubFactory,
+    ThreadFactory,
+    WidgetFactory,
+    api_key,
+)
+
+
+@dataclass
+class World:
+    people: HubPeople
+    widget: Widget
+    annotation: Annotation  # written by the steward: the reviewer may not retract it
+    own_annotation: Annotation  # written by the reviewer, who may retract it
+    thread: AnnotationThread
+    candidate: RequirementCandidate  # open, assigned to the reviewer
+    unassigned: RequirementCandidate  # open, nobody assigned
+    accepted: RequirementCandidate  # accepted and promoted to `requirement`
+    requirement: Requirement
+    decision: DecisionRecord  # approved, on `requirement`
+    deployment: DeploymentRecord
+    regression: Regression
+    bottleneck: BottleneckRecord
+    propagation: CrossHubPropagation  # alpha and gamma: not beta, the outsider's hub
+    key: ApiKey
+    notification: NotificationOutcome  # the email that told the reviewer of the assignment
+
+    @property
+    def slug(self) -> str:
+        return self.people.hub.slug
+
+    @property
+    def token(self) -> str:
+        return link_token(self.notification)
+
+    def value(self, token: str):
+        """A URL argument or form value: `=text` is the text itself, `slug` and `token` are the hub's slug
+        and the notification's signed token, any other name is the primary key of that object."""
+        if token.startswith("="):
+            return token[1:]
+        found = getattr(self, token)
+        return found if isinstance(found, str) else str(found.pk)
+
+
+def build_world(people: HubPeople) -> World:
+    hub, steward, reviewer = people.hub, people.steward, people.reviewer
+    widget = WidgetFactory(hub=hub, name="Checkout")
+    thread = ThreadFactory(widget=widget, created_by=steward)
+    annotation = AnnotationFactory(widget=widget, actor_id=steward.pk, severity="high")
+    own_annotation = AnnotationFactory(widget=widget, actor_id=reviewer.pk, thread=thread)
+
+    candidate = CandidateFactory(source_widget=widget, source_annotation=annotation, created_by=steward)
+    feedback_services.candidate_assign(
+        hub=hub, candidate_id=candidate.pk, actor=steward, reviewer_id=reviewer.pk
+    )
+    notification = NotificationOutcome.objects.get(candidate=candidate, user=reviewer, channel="email")
+    unassigned = CandidateFactory(source_widget=widget, source_thread=thread)
+
+    accepted = accepted_candidate(hub, widget=widget)
+    requirement = requirement_for(accepted, steward)
+    decision = decision_for(hub, requirement=requirement, user=reviewer)
+    deployed_at = timezone.now() - timedelta(days=5)
+    deployment = deployment_for(decision, deployed_at=deployed_at)
+    signal = signal_for(deployment, widget, "improved", observed_at=deployed_at + timedelta(days=1))
+    regression = Regression.objects.create(
+        hub=hub, widget=widget, signal=signal, deployment=deployment, annotation=annotation
+    )
+
+    bottleneck = BottleneckRecord.objects.create(
+        hub=hub,
+        stage="candidate_untriaged",
+        subject_type="requirement_candidate",
+        subject_id=unassigned.pk,
+        stalled_since=timezone.now() - timedelta(days=40),
+    )
+    gamma = HubFactory(slug="gamma", name="Gamma")
+    propagation = CrossHubPropagation.objects.create(
+        pattern_type="widget_type_friction",
+        source_hub=hub,
+        affected_hub_ids=[str(hub.pk), str(gamma.pk)],
+        summary="Buttons hurt in alpha and gamma",
+        fingerprint="widget_type_friction:button",
+    )
+    key, _raw = api_key(hub, actor=steward)
+    return World(
+        people=people,
+        widget=widget,
+        annotation=annotation,
+        own_annotation=own_annotation,
+        thread=thread,
+        candidate=candidate,
+        unassigned=unassigned,
+        accepted=accepted,
+        requirement=requirement,
+        decision=decision,
+        deployment=deployment,
+        regression=regression,
+        bottleneck=bottleneck,
+        propagation=propagation,
+        key=key,
+        notification=notification,
+    )
