@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from ninja import Field, Router, Schema
 from pydantic import ConfigDict, StringConstraints, ValidationError
 
@@ -81,7 +81,7 @@ def _field_errors(exc: ValidationError) -> list[FieldError]:
     },
 )
 @api_errors
-def report_annotation(request):
+def report_annotation(request: HttpRequest) -> JsonResponse:
     """Store an annotation on a widget of the key's hub. A retry with the same `id` is not stored twice."""
     body = json_body(request)
     hub = authenticate(request, "ingest", body)

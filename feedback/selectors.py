@@ -1,13 +1,21 @@
 """Reads of the triage board and the candidate page: a fixed number of queries whatever the row count."""
 
-from datetime import timedelta
+import uuid
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Window
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from feedback.models import Annotation, CandidateStatus, RequirementCandidate, Severity, TriageState
 from feedback.models.annotations import severity_rank_expression
+from hubs.models import Hub
+from ihf.models import User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 BOARD_COLUMN_LIMIT = 25
 
@@ -18,23 +26,39 @@ SORTS = {
 }
 
 
-def with_worst_severity(queryset):
+class WorstRank(TypedDict):
+    worst_rank: int
+
+
+# Candidates annotated by with_worst_severity().
+type RankedCandidates = QuerySet[WithAnnotations[RequirementCandidate, WorstRank]]
+
+
+class BoardColumn(TypedDict):
+    status: str
+    label: str
+    cards: list[RequirementCandidate]
+    total: int
+
+
+def with_worst_severity(queryset: QuerySet[RequirementCandidate]) -> RankedCandidates:
     """Annotate `worst_rank` (0 none … 4 critical): the worst open annotation behind each candidate,
     its source annotation or any annotation in its source thread."""
     worst = (
-        Annotation.objects.open()
+        # open() and severity_rank_expression() are not annotated (feedback/models/annotations.py).
+        Annotation.objects.open()  # type: ignore[no-untyped-call]
         .filter(Q(pk=OuterRef("source_annotation_id")) | Q(thread_id=OuterRef("source_thread_id")))
-        .annotate(rank=severity_rank_expression())
+        .annotate(rank=severity_rank_expression())  # type: ignore[no-untyped-call]
         .order_by("-rank")
         .values("rank")[:1]
     )
     return queryset.annotate(worst_rank=Coalesce(Subquery(worst, output_field=IntegerField()), 0))
 
 
-def board_candidates(hub, filters: dict, user):
-    queryset = with_worst_severity(
-        RequirementCandidate.objects.for_hub(hub).select_related("source_widget", "assignment__user")
-    )
+def board_candidates(hub: Hub, filters: dict[str, Any], user: User) -> RankedCandidates:
+    # for_hub() is not annotated (feedback/models/candidates.py).
+    candidates: QuerySet[RequirementCandidate] = RequirementCandidate.objects.for_hub(hub)  # type: ignore[no-untyped-call]
+    queryset = with_worst_severity(candidates.select_related("source_widget", "assignment__user"))
     if filters.get("q"):
         queryset = queryset.filter(Q(title__icontains=filters["q"]) | Q(description__icontains=filters["q"]))
     if filters.get("severity"):
@@ -57,7 +81,7 @@ def board_candidates(hub, filters: dict, user):
     return queryset.order_by(*SORTS[filters.get("sort") or "newest"])
 
 
-def board_columns(queryset, sort: str):
+def board_columns(queryset: QuerySet[RequirementCandidate], sort: str | None) -> list[BoardColumn]:
     """The first BOARD_COLUMN_LIMIT cards of each status column, and every column's total: two queries."""
     order = SORTS[sort or "newest"]
     ranked = queryset.annotate(
@@ -65,7 +89,7 @@ def board_columns(queryset, sort: str):
             RowNumber(), partition_by=[F("status")], order_by=[_order_expression(o) for o in order]
         )
     ).filter(position__lte=BOARD_COLUMN_LIMIT)
-    cards = {status: [] for status in CandidateStatus.values}
+    cards: dict[str, list[RequirementCandidate]] = {status: [] for status in CandidateStatus.values}
     for candidate in ranked:
         cards[candidate.status].append(candidate)
     totals = dict(queryset.order_by().values_list("status").annotate(n=Count("pk")))
@@ -75,11 +99,13 @@ def board_columns(queryset, sort: str):
     ]
 
 
-def _order_expression(field: str):
+def _order_expression(field: str) -> OrderBy:
     return F(field[1:]).desc() if field.startswith("-") else F(field).asc()
 
 
-def candidate_timeline(candidate):
+def candidate_timeline(
+    candidate: RequirementCandidate,
+) -> list[tuple[str, datetime, Annotation | TriageState]]:
     """Annotations behind the candidate and its triage history, merged oldest first: two queries."""
     annotations = list(
         Annotation.objects.filter(
@@ -93,14 +119,18 @@ def candidate_timeline(candidate):
         .select_related("changed_by", "assigned_to")
         .order_by("changed_at")
     )
-    entries = [("annotation", a.created_at, a) for a in annotations] + [
-        ("triage", h.changed_at, h) for h in history
-    ]
+    entries: list[tuple[str, datetime, Annotation | TriageState]] = [
+        ("annotation", a.created_at, a) for a in annotations
+    ] + [("triage", h.changed_at, h) for h in history]
     return sorted(entries, key=lambda entry: entry[1])
 
 
-def duplicate_search(hub, query: str, exclude=None, limit: int = 10):
-    queryset = RequirementCandidate.objects.for_hub(hub).exclude(status=CandidateStatus.DUPLICATE)
+def duplicate_search(
+    hub: Hub, query: str, exclude: uuid.UUID | None = None, limit: int = 10
+) -> list[RequirementCandidate]:
+    # for_hub() is not annotated (feedback/models/candidates.py).
+    candidates: QuerySet[RequirementCandidate] = RequirementCandidate.objects.for_hub(hub)  # type: ignore[no-untyped-call]
+    queryset = candidates.exclude(status=CandidateStatus.DUPLICATE)
     if exclude:
         queryset = queryset.exclude(pk=exclude)
     if query:

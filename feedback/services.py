@@ -1,7 +1,11 @@
 """Writes that span models: escalation, triage transitions, assignment. Each is one transaction; the ones
 two people can race on lock the candidate row first."""
 
+import uuid
+from collections.abc import Iterable
+
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from feedback import notifications
@@ -16,7 +20,8 @@ from feedback.models import (
 )
 from feedback.models.candidates import TRANSITIONS
 from feedback.models.notifications import NotificationType
-from hubs.models import HubMembership, Role
+from hubs.models import Hub, HubMembership, Role, Widget
+from ihf.models import User
 
 STALE_STATE = "Someone else changed this candidate first: it is now {current}. Nothing was changed."
 INVALID_TRANSITION = "A candidate that is {current} cannot become {target}. Allowed: {allowed}."
@@ -38,8 +43,8 @@ def _label(status: str) -> str:
 
 def candidate_escalate(
     *,
-    actor,
-    widget,
+    actor: User,
+    widget: Widget,
     title: str,
     description: str,
     category: str,
@@ -66,21 +71,22 @@ def candidate_escalate(
     return candidate
 
 
-def _locked_candidate(hub, candidate_id) -> RequirementCandidate:
+def _locked_candidate(hub: Hub, candidate_id: uuid.UUID) -> RequirementCandidate:
     # Locking the row makes a second, concurrent action wait and then see the first one's result.
-    return (
+    candidate: RequirementCandidate = (
         RequirementCandidate.objects.select_for_update(of=("self",))
         .select_related("source_widget")
-        .for_hub(hub)
+        .for_hub(hub)  # type: ignore[no-untyped-call]  # for_hub() is not annotated (feedback/models)
         .get(pk=candidate_id)
     )
+    return candidate
 
 
 def candidate_transition(
     *,
-    hub,
-    candidate_id,
-    actor,
+    hub: Hub,
+    candidate_id: uuid.UUID,
+    actor: User,
     target: str,
     notes: str = "",
     expected_status: str | None = None,
@@ -126,13 +132,15 @@ def candidate_transition(
     return candidate
 
 
-def assignable_members(hub):
+def assignable_members(hub: Hub) -> QuerySet[HubMembership]:
     return HubMembership.objects.filter(hub=hub, role__in=[Role.STEWARD, Role.REVIEWER]).select_related(
         "user"
     )
 
 
-def candidate_assign(*, hub, candidate_id, actor, reviewer_id, notes: str = "") -> ReviewerAssignment:
+def candidate_assign(
+    *, hub: Hub, candidate_id: uuid.UUID, actor: User, reviewer_id: uuid.UUID, notes: str = ""
+) -> ReviewerAssignment:
     membership = assignable_members(hub).filter(user_id=reviewer_id).first()
     if membership is None:
         raise TriageError(NOT_ASSIGNABLE)
@@ -173,16 +181,18 @@ def candidate_assign(*, hub, candidate_id, actor, reviewer_id, notes: str = "") 
     return assignment
 
 
-def annotation_retract(*, annotation: Annotation, actor, reason: str) -> Annotation:
+def annotation_retract(*, annotation: Annotation, actor: User, reason: str) -> Annotation:
     with transaction.atomic():
-        locked = Annotation.objects.select_for_update().get(pk=annotation.pk)
+        locked: Annotation = Annotation.objects.select_for_update().get(pk=annotation.pk)
         if locked.is_retracted:
             raise TriageError(ANNOTATION_ALREADY_RETRACTED)
         locked.retract(by=actor, reason=reason)
     return locked
 
 
-def thread_open(*, annotation: Annotation, actor, title: str, description: str = "") -> AnnotationThread:
+def thread_open(
+    *, annotation: Annotation, actor: User, title: str, description: str = ""
+) -> AnnotationThread:
     with transaction.atomic():
         thread = AnnotationThread.objects.create(
             widget_id=annotation.widget_id, title=title, description=description or None, created_by=actor
@@ -191,7 +201,7 @@ def thread_open(*, annotation: Annotation, actor, title: str, description: str =
     return thread
 
 
-def thread_move_annotations(*, thread: AnnotationThread, annotation_ids) -> int:
+def thread_move_annotations(*, thread: AnnotationThread, annotation_ids: Iterable[uuid.UUID]) -> int:
     annotations = Annotation.objects.filter(pk__in=annotation_ids)
     if annotations.exclude(widget_id=thread.widget_id).exists():
         raise TriageError(THREAD_OTHER_WIDGET)

@@ -1,9 +1,13 @@
 """Governance writes: promotion, decisions and their references. Decisions are never edited."""
 
+import uuid
+
 from django.db import IntegrityError, transaction
 
 from feedback.models import CandidateStatus, RequirementCandidate
 from governance.models import DecisionRecord, ImplementationChangeReference, PolicyReference, Requirement
+from hubs.models import Hub
+from ihf.models import User
 
 NOT_ACCEPTED = "Only an accepted candidate can be promoted; this one is {status}."
 ALREADY_PROMOTED = "This candidate was already promoted to a requirement."
@@ -15,11 +19,15 @@ class GovernanceError(Exception):
     pass
 
 
-def requirement_promote(*, hub, candidate_id, actor, title: str, description: str) -> Requirement:
+def requirement_promote(
+    *, hub: Hub, candidate_id: uuid.UUID, actor: User, title: str, description: str
+) -> Requirement:
     with transaction.atomic():
         # Locked so that two people promoting at once cannot create two requirements.
-        candidate = (
-            RequirementCandidate.objects.select_for_update(of=("self",)).for_hub(hub).get(pk=candidate_id)
+        candidate: RequirementCandidate = (
+            RequirementCandidate.objects.select_for_update(of=("self",))
+            .for_hub(hub)  # type: ignore[no-untyped-call]  # for_hub() is not annotated (feedback/models)
+            .get(pk=candidate_id)
         )
         if candidate.status != CandidateStatus.ACCEPTED:
             raise GovernanceError(NOT_ACCEPTED.format(status=candidate.get_status_display().lower()))
@@ -35,8 +43,8 @@ def requirement_promote(*, hub, candidate_id, actor, title: str, description: st
 
 def decision_record(
     *,
-    hub,
-    actor,
+    hub: Hub,
+    actor: User,
     title: str,
     rationale: str,
     outcome: str,
@@ -79,7 +87,9 @@ def decision_record(
     return decision
 
 
-def policy_reference_add(*, decision, actor, policy_scope: str, constraint_note: str = "") -> PolicyReference:
+def policy_reference_add(
+    *, decision: DecisionRecord, actor: User, policy_scope: str, constraint_note: str = ""
+) -> PolicyReference:
     return PolicyReference.objects.create(
         decision=decision,
         policy_scope=policy_scope,
@@ -89,7 +99,7 @@ def policy_reference_add(*, decision, actor, policy_scope: str, constraint_note:
 
 
 def change_reference_add(
-    *, decision, actor, system: str, work_item_ref: str
+    *, decision: DecisionRecord, actor: User, system: str, work_item_ref: str
 ) -> ImplementationChangeReference:
     reference = ImplementationChangeReference(
         decision=decision, system=system, work_item_ref=work_item_ref, linked_by=actor

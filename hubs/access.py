@@ -6,19 +6,30 @@ it did not exist; then `require(access.can_…, message)` refuses what the role 
 rules live here and nowhere else: views, templates and selectors ask the access object.
 """
 
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol, cast
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
-from django.http import Http404
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import Http404, HttpRequest
 
 from hubs.models import Hub, HubMembership, Role
+from ihf.models import User
+
+
+class Authored(Protocol):
+    """Anything with an author (an annotation): hubs knows the shape, not feedback's model."""
+
+    actor_id: uuid.UUID | None
 
 
 @dataclass(frozen=True)
 class HubAccess:
     hub: Hub
-    user: object
+    user: User
     role: str  # a Role value; superusers act as stewards
     notifications_muted: bool = False
 
@@ -48,15 +59,15 @@ class HubAccess:
         """API keys, integrations, bottleneck thresholds and resolutions, recomputing scores: stewards."""
         return self.is_steward
 
-    def can_triage(self, assignee_id) -> bool:
+    def can_triage(self, assignee_id: uuid.UUID | None) -> bool:
         """Stewards triage every candidate; reviewers only those assigned to them."""
         return self.is_steward or (self.role == Role.REVIEWER and assignee_id == self.user.pk)
 
-    def can_retract(self, annotation) -> bool:
+    def can_retract(self, annotation: Authored) -> bool:
         return self.is_steward or (self.can_annotate and annotation.actor_id == self.user.pk)
 
 
-def get_hub_for_user(request, slug: str) -> HubAccess:
+def get_hub_for_user(request: HttpRequest, slug: str) -> HubAccess:
     user = request.user
     membership = HubMembership.objects.filter(hub=OuterRef("pk"), user=user.pk)
     hub = (
@@ -69,8 +80,12 @@ def get_hub_for_user(request, slug: str) -> HubAccess:
     )
     if hub is None or (hub.member_role is None and not user.is_superuser):
         raise Http404("No such hub.")
+    # A member or a superuser, so signed in: an anonymous user has no membership and is no superuser.
     return HubAccess(
-        hub=hub, user=user, role=hub.member_role or Role.STEWARD, notifications_muted=bool(hub.member_muted)
+        hub=hub,
+        user=cast(User, user),
+        role=hub.member_role or Role.STEWARD,
+        notifications_muted=bool(hub.member_muted),
     )
 
 
@@ -78,7 +93,7 @@ def get_hub_for_user(request, slug: str) -> HubAccess:
 class CrossHubAccess:
     """A user's roles in the hubs a cross-hub record involves (only the hubs they belong to)."""
 
-    user: object
+    user: User
     roles: dict[str, str]  # hub id as text -> Role value
 
     @property
@@ -87,7 +102,7 @@ class CrossHubAccess:
         return self.user.is_superuser or Role.STEWARD in self.roles.values()
 
 
-def get_cross_hub_access(request, hub_ids) -> CrossHubAccess:
+def get_cross_hub_access(request: HttpRequest, hub_ids: Iterable[uuid.UUID | str | None]) -> CrossHubAccess:
     """The user's access to a record involving `hub_ids`; 404 unless they belong to one of them."""
     user = request.user
     wanted = {str(hub_id) for hub_id in hub_ids if hub_id is not None}
@@ -99,17 +114,18 @@ def get_cross_hub_access(request, hub_ids) -> CrossHubAccess:
     }
     if not (roles or user.is_superuser):
         raise Http404("No such record.")
-    return CrossHubAccess(user=user, roles=roles)
+    # A member of one of the hubs or a superuser, so signed in (as in get_hub_for_user).
+    return CrossHubAccess(user=cast(User, user), roles=roles)
 
 
-def steward_hubs(user):
+def steward_hubs(user: User | AnonymousUser) -> QuerySet[Hub]:
     """The hubs the user stewards (every hub for an admin): what cross-hub boards summarise for them."""
     if user.is_superuser:
         return Hub.objects.all()
     return Hub.objects.filter(memberships__user=user, memberships__role=Role.STEWARD)
 
 
-def stewards_any_hub(user) -> bool:
+def stewards_any_hub(user: User | AnonymousUser) -> bool:
     """Whether the user may act somewhere as a steward (pages across hubs offer steward actions then)."""
     return user.is_superuser or HubMembership.objects.filter(user=user.pk, role=Role.STEWARD).exists()
 

@@ -8,10 +8,12 @@ body, which is what navigator.sendBeacon can send). Errors are JSON: {"detail": 
 
 import functools
 import json
-from typing import NamedTuple
+import uuid
+from collections.abc import Callable
+from typing import Any, Concatenate, NamedTuple, cast
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router
 
 from hubs import ingest, keys
@@ -25,9 +27,16 @@ router = Router(tags=["v1"])
 class KeyHub(NamedTuple):
     """The hub an API key serves."""
 
-    pk: object
+    pk: uuid.UUID
     slug: str
-    allowed_origins: list
+    allowed_origins: list[str]
+
+
+class CorsRequest(HttpRequest):
+    """A request as authenticate() leaves it when it came from a page's origin: the origin its key allows,
+    which hubs.fastpath puts in the CORS headers. A type for the checker; requests are never of this class."""
+
+    ihf_cors_origin: str
 
 
 MISSING_KEY = "Send an API key: Authorization: Bearer ihf_…"
@@ -46,7 +55,7 @@ def error(
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JsonResponse:
-    body: dict = {"detail": detail, "code": code.value}
+    body: dict[str, Any] = {"detail": detail, "code": code.value}
     if errors:
         body["errors"] = [e.as_json() for e in errors]
     response = JsonResponse(body, status=status)
@@ -61,11 +70,12 @@ def field_error(status: int, *errors: FieldError) -> JsonResponse:
 
 
 class ApiError(Exception):
-    def __init__(self, response: JsonResponse):
+    def __init__(self, response: JsonResponse) -> None:
         self.response = response
 
 
-def json_body(request):
+def json_body(request: HttpRequest) -> Any:
+    """The request's body parsed as JSON (None when empty); an ApiError when too large or not JSON."""
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     limit = settings.IHF_INGEST_MAX_BODY_BYTES
     if length > limit:
@@ -79,7 +89,7 @@ def json_body(request):
         raise ApiError(error(400, BAD_JSON, Code.INVALID)) from None
 
 
-def authenticate(request, needed: str, body=None) -> "KeyHub":
+def authenticate(request: HttpRequest, needed: str, body: object = None) -> KeyHub:
     """The hub of the request's key, with scope, rate limit and origin checked; else an ApiError."""
     # request.META, not request.headers: the latter builds a mapping of every header, on the hot path.
     header = request.META.get("HTTP_AUTHORIZATION", "")
@@ -107,16 +117,18 @@ def authenticate(request, needed: str, body=None) -> "KeyHub":
     if origin:
         if origin not in checked.allowed_origins:
             raise ApiError(error(403, ORIGIN_NOT_ALLOWED.format(origin=origin), Code.ORIGIN_NOT_ALLOWED))
-        request.ihf_cors_origin = origin
+        cast(CorsRequest, request).ihf_cors_origin = origin
     # What the key check returned is all the endpoints need of the hub: no second query, no model instance.
     return KeyHub(checked.hub_id, checked.hub_slug, checked.allowed_origins)
 
 
-def api_errors(view):
+def api_errors[**P, R: HttpResponse](
+    view: Callable[Concatenate[HttpRequest, P], R],
+) -> Callable[Concatenate[HttpRequest, P], R | JsonResponse]:
     """Turn ApiError into its response (ninja handlers return responses directly)."""
 
     @functools.wraps(view)  # keeps the signature, from which ninja reads the query parameters
-    def wrapped(request, *args, **kwargs):
+    def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> R | JsonResponse:
         try:
             return view(request, *args, **kwargs)
         except ApiError as failure:
@@ -162,9 +174,9 @@ INGEST_OPENAPI = {
 }
 
 
-def report(request) -> tuple[int, dict]:
+def report(request: HttpRequest) -> tuple[int, dict[str, Any]]:
     """What POST /interaction-events answers: (status, JSON payload); ApiError when the request is refused
-    as a whole. Shared by the view below and by ihf/handlers.py, which serves the endpoint in production."""
+    as a whole. Shared by the view below and by hubs/fastpath.py, which serves the endpoint in production."""
     body = json_body(request)
     hub = authenticate(request, "ingest", body)
     single = isinstance(body, dict) and "events" not in body
@@ -213,13 +225,13 @@ def report(request) -> tuple[int, dict]:
     },
 )
 @api_errors
-def report_events(request):
+def report_events(request: HttpRequest) -> JsonResponse:
     """Store one event, or `{"events": [...]}` (up to 1,000) in one round trip. Exactly once per event id."""
     status, payload = report(request)
     return JsonResponse(payload, status=status)
 
 
-def _envelope(widget, hub):
+def _envelope(widget: Widget, hub: KeyHub) -> dict[str, str]:
     return {
         "data-ihf-widget": str(widget.pk),
         "data-ihf-hub": hub.slug,
@@ -234,10 +246,10 @@ def _envelope(widget, hub):
     response={200: WidgetPageOut, 422: ErrorOut, **REFUSALS},
 )
 @api_errors
-def list_widgets(request, limit: int = 100, offset: int = 0):
+def list_widgets(request: HttpRequest, limit: int = 100, offset: int = 0) -> JsonResponse:
     """Widgets of the key's hub (read scope), `limit` (≤ 500) at a time from `offset`."""
     hub = authenticate(request, "read")
-    errors = []
+    errors: list[FieldError] = []
     if not 1 <= limit <= 500:
         errors.append(FieldError("limit", Code.INVALID, "between 1 and 500"))
     if offset < 0:
@@ -273,7 +285,7 @@ def list_widgets(request, limit: int = 100, offset: int = 0):
     response={200: ContractsOut, **REFUSALS},
 )
 @api_errors
-def contracts(request):
+def contracts(request: HttpRequest) -> JsonResponse:
     authenticate(request, "read")
     envelope = EnvelopeEmissionContract.objects.filter(status="active").order_by("-created_at").first()
     reporting = InteractionReportingContract.objects.filter(status="active").order_by("-created_at").first()

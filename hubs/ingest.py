@@ -12,7 +12,9 @@ import uuid
 import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypedDict
 
+import psycopg
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
@@ -43,6 +45,9 @@ ROW_COLUMNS = (
     "metadata",
     "occurred_at",
 )
+# A validated event, in ROW_COLUMNS order: ids as canonical UUID text, straight from the JSON body. The
+# widget id is None only when the contract does not require one (store() then rejects the event).
+Row = tuple[str, str | None, str | None, str | None, str, str | None, dict[str, Any], datetime]
 FIELD_SET = frozenset(FIELDS)
 IDEMPOTENCY_NAMESPACE = uuid.UUID("0b9d6f2e-3c1a-4e55-9a5e-6f7c1d2b8e41")
 CONTRACT_TTL_SECONDS = 30
@@ -107,7 +112,7 @@ RETURNING id
 CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
-def _uuid_text(value) -> str | None:
+def _uuid_text(value: object) -> str | None:
     """`value` as a UUID's canonical text, or None when it is not a UUID. Ids stay text from the JSON body to
     the SQL statement: building a uuid.UUID for each was a fifth of the batch endpoint's CPU."""
     if isinstance(value, str) and len(value) == 36 and CANONICAL_UUID.fullmatch(value):
@@ -116,17 +121,29 @@ def _uuid_text(value) -> str | None:
     return str(parsed) if parsed is not None else None
 
 
-_contract_cache: dict = {"at": 0.0, "value": None}
+class Contract(TypedDict):
+    version: str | None
+    event_types: frozenset[str]
+    required: tuple[str, ...]
 
 
-def active_contract() -> dict:
+class _ContractCache(TypedDict):
+    at: float
+    value: Contract | None
+
+
+_contract_cache: _ContractCache = {"at": 0.0, "value": None}
+
+
+def active_contract() -> Contract:
     """The active reporting contract (cached for a few seconds: it changes rarely and is read per request)."""
     now = time.monotonic()
-    if _contract_cache["value"] is None or now - _contract_cache["at"] > CONTRACT_TTL_SECONDS:
+    cached = _contract_cache["value"]
+    if cached is None or now - _contract_cache["at"] > CONTRACT_TTL_SECONDS:
         contract = (
             InteractionReportingContract.objects.filter(status="active").order_by("-created_at").first()
         )
-        _contract_cache["value"] = {
+        cached = _contract_cache["value"] = {
             "version": contract.contract_version if contract else None,
             "event_types": frozenset(contract.accepted_event_types) if contract else frozenset(),
             "required": tuple(contract.required_fields)
@@ -134,7 +151,7 @@ def active_contract() -> dict:
             else ("widget_id", "event_type", "occurred_at"),
         }
         _contract_cache["at"] = now
-    return _contract_cache["value"]
+    return cached
 
 
 def forget_contract() -> None:
@@ -144,7 +161,7 @@ def forget_contract() -> None:
 caches.register("hubs.ingest.contract", forget_contract)
 
 
-def _timestamp(value, now, max_age) -> tuple[datetime | None, FieldError | None]:
+def _timestamp(value: object, now: datetime, max_age: timedelta) -> tuple[datetime | None, FieldError | None]:
     if not isinstance(value, str) or len(value) > 40:
         return None, FieldError("occurred_at", Code.INVALID, TIME_FORMAT)
     try:
@@ -163,14 +180,14 @@ def _timestamp(value, now, max_age) -> tuple[datetime | None, FieldError | None]
 class Batch:
     """Validated rows ready for one INSERT, and the rejections: (index, errors), in no particular order."""
 
-    def __init__(self):
-        self.rows: list[tuple] = []
+    def __init__(self) -> None:
+        self.rows: list[Row] = []
         self.indexes: list[int] = []
         self.rejected: list[tuple[int, list[FieldError]]] = []
         self.retractions: dict[int, str] = {}  # row position -> id of the event it retracts
 
 
-def validate(events: list, *, idempotency_key: str | None = None) -> Batch:
+def validate(events: list[Any], *, idempotency_key: str | None = None) -> Batch:
     """Check each event's fields against the contract (no database access)."""
     contract = active_contract()
     now = datetime.now(UTC)
@@ -280,10 +297,10 @@ def validate(events: list, *, idempotency_key: str | None = None) -> Batch:
     return batch
 
 
-def _reject(batch: Batch, positions: set[int], error_for: Callable[[tuple], FieldError]) -> None:
+def _reject(batch: Batch, positions: set[int], error_for: Callable[[Row], FieldError]) -> None:
     if not positions:
         return
-    keep_rows: list[tuple] = []
+    keep_rows: list[Row] = []
     keep_indexes: list[int] = []
     retractions: dict[int, str] = {}
     for position, (row, index) in enumerate(zip(batch.rows, batch.indexes, strict=True)):
@@ -298,11 +315,11 @@ def _reject(batch: Batch, positions: set[int], error_for: Callable[[tuple], Fiel
 
 
 WIDGET_CACHE_SECONDS = 300
-_widget_cache: dict = {}  # (hub id, widget id) -> time it was last confirmed
+_widget_cache: dict[tuple[uuid.UUID, str | None], float] = {}  # (hub id, widget id) -> last confirmed
 caches.register("hubs.ingest.widgets", _widget_cache.clear)
 
 
-def _known_widgets(hub_id, widget_ids: set) -> set:
+def _known_widgets(hub_id: uuid.UUID, widget_ids: set[str | None]) -> set[str | None]:
     """Which of `widget_ids` belong to the hub. Confirmed pairs are remembered for a few minutes (widgets
     do not change hubs), so the steady state of a busy front end costs no query here."""
     now = time.monotonic()
@@ -328,11 +345,13 @@ def _known_widgets(hub_id, widget_ids: set) -> set:
 # cursor copies the connection's adapters, and a fresh one looks up its dumpers again), and Django's wrapper
 # ~40k more, against ~105k to run the prepared INSERT on a kept cursor. Keyed weakly by the connection, so a
 # closed connection takes its cursor with it; Django's connections are per thread, and so are these cursors.
-_insert_cursors: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_insert_cursors: weakref.WeakKeyDictionary[psycopg.Connection[Any], psycopg.Cursor[Any]] = (
+    weakref.WeakKeyDictionary()
+)
 caches.register("hubs.ingest.insert_cursors", _insert_cursors.clear)
 
 
-def _insert_one(params: list) -> list:
+def _insert_one(params: list[str | datetime | None]) -> list[tuple[Any, ...]]:
     """Run INSERT_ONE_SQL as Django's cursor would (connection set-up, broken-transaction check, Django's
     exception classes) on this connection's kept cursor; Django's own cursor when something watches the
     queries (assertNumQueries, the debug toolbar, execute_wrapper)."""
@@ -340,20 +359,21 @@ def _insert_one(params: list) -> list:
     if db.queries_logged or db.execute_wrappers:
         with db.cursor() as cursor:
             cursor.execute(INSERT_ONE_SQL, params)
-            return cursor.fetchall()
+            rows: list[tuple[Any, ...]] = cursor.fetchall()
+            return rows
     db.close_if_health_check_failed()
     db.ensure_connection()
     db.validate_no_broken_transaction()
     with db.wrap_database_errors:
-        raw = db.connection
-        cursor = _insert_cursors.get(raw)
-        if cursor is None or cursor.closed:
-            cursor = _insert_cursors[raw] = raw.cursor()
-        cursor.execute(INSERT_ONE_SQL, params)
-        return cursor.fetchall()
+        raw: psycopg.Connection[Any] = db.connection
+        kept = _insert_cursors.get(raw)
+        if kept is None or kept.closed:
+            kept = _insert_cursors[raw] = raw.cursor()
+        kept.execute(INSERT_ONE_SQL, params)
+        return kept.fetchall()
 
 
-def store(batch: Batch, hub_id) -> tuple[int, int]:
+def store(batch: Batch, hub_id: uuid.UUID) -> tuple[int, int]:
     """Check widgets (and retraction targets) belong to the hub, then insert: (accepted, duplicates)."""
     if not batch.rows:
         return 0, 0

@@ -18,6 +18,8 @@ import math
 import secrets
 import threading
 import time
+import uuid
+from typing import Any, TypeGuard
 
 from django.conf import settings
 from django.db import connection
@@ -55,7 +57,16 @@ def parse(raw: str) -> tuple[str, str] | None:
 class KeyCheck:
     __slots__ = ("allowed_origins", "hub_id", "hub_slug", "key_id", "limited", "retry_after", "scope")
 
-    def __init__(self, key_id, hub_id, scope, limited, retry_after, hub_slug, allowed_origins):
+    def __init__(
+        self,
+        key_id: uuid.UUID,
+        hub_id: uuid.UUID,
+        scope: str,
+        limited: bool,
+        retry_after: int,
+        hub_slug: str,
+        allowed_origins: list[str],
+    ) -> None:
         self.key_id, self.hub_id, self.scope = key_id, hub_id, scope
         self.limited, self.retry_after = limited, retry_after
         self.hub_slug, self.allowed_origins = hub_slug, allowed_origins
@@ -78,7 +89,19 @@ class _Known:
         "window_ends",
     )
 
-    def __init__(self, row, now):
+    key_id: uuid.UUID
+    hub_id: uuid.UUID
+    scope: str
+    secret_hash: str
+    count: int
+    limit: int
+    hub_slug: str
+    origins: list[str]
+    pending: int
+    sync_at: float
+    window_ends: float
+
+    def __init__(self, row: tuple[Any, ...], now: float) -> None:
         (
             self.key_id,
             self.hub_id,
@@ -135,7 +158,7 @@ def _count(public_id: str, now: float, secret_hash: str) -> tuple[_Known | None,
     return known, known.count if known else 0
 
 
-def _matches(known: _Known | None, secret_hash: str, scope: str) -> bool:
+def _matches(known: _Known | None, secret_hash: str, scope: str) -> TypeGuard[_Known]:
     return known is not None and hmac.compare_digest(known.secret_hash, secret_hash) and known.scope == scope
 
 

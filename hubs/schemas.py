@@ -1,6 +1,8 @@
 """The JSON the public API answers, as OpenAPI documents it (the views build the same shapes by hand on the
 hot path, and tests/api/test_schemas.py checks real answers against these)."""
 
+from typing import Any
+
 from ninja import Field, Schema
 
 from hubs.errors import Code
@@ -64,7 +66,7 @@ class EnvelopeContractOut(Schema):
     version: str
     required_attributes: list[str]
     optional_attributes: list[str]
-    validation_rules: dict
+    validation_rules: dict[str, Any]
 
 
 class ReportingContractOut(Schema):

@@ -1,23 +1,26 @@
 """Reads that pages share. Counts come from the per-day rollup, never from the raw event log."""
 
-from datetime import timedelta
+import uuid
+from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from hubs.access import HubAccess
 from hubs.models import Hub, Widget, WidgetDailyEventCount
 
 RECENT_DAYS = 30
 
 
-def recent_since():
+def recent_since() -> date:
     """First UTC day of the recent window: the last 30 calendar days, today included."""
     return timezone.now().date() - timedelta(days=RECENT_DAYS - 1)
 
 
-def _scalar(queryset) -> Coalesce:
+def _scalar(queryset: QuerySet[Any, Any]) -> Coalesce:
     return Coalesce(Subquery(queryset, output_field=IntegerField()), 0)
 
 
@@ -46,6 +49,6 @@ def widgets_with_event_counts(queryset: QuerySet[Widget]) -> QuerySet[Widget]:
     return queryset.annotate(events_30d=_scalar(events))
 
 
-def get_widget(access, widget_id) -> Widget:
+def get_widget(access: HubAccess, widget_id: uuid.UUID) -> Widget:
     """The hub's widget with its event counts; 404 when it is not a widget of the hub the access is for."""
     return get_object_or_404(widgets_with_event_counts(Widget.objects.filter(hub=access.hub)), pk=widget_id)

@@ -6,9 +6,17 @@ from django.utils import timezone
 
 from hubs import keys
 from hubs.models import ApiKey, Hub
+from ihf.models import User
 
 
-def api_key_create(*, hub: Hub, scope: str, name: str = "", actor=None, rate_limit_per_minute=None):
+def api_key_create(
+    *,
+    hub: Hub,
+    scope: str,
+    name: str = "",
+    actor: User | None = None,
+    rate_limit_per_minute: int | None = None,
+) -> tuple[ApiKey, str]:
     """Create a key; returns (ApiKey, the raw key). The raw key is not stored and cannot be shown again."""
     raw, public_id, secret_hash = keys.generate(scope)
     with transaction.atomic():
@@ -38,4 +46,5 @@ def compact_daily_event_counts() -> int:
     (0 when another fold is running). `sql/interaction_event_rollup_parts.sql` says why there are parts."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT compact_widget_daily_event_counts()")
-        return cursor.fetchone()[0]
+        folded: int = cursor.fetchone()[0]  # an integer (sql/interaction_event_rollup_parts.sql)
+        return folded

@@ -1,8 +1,12 @@
 """Reads of the heatmap, health and review board: pre-computed scores and snapshots, a few queries each."""
 
-from django.db.models import Count, OuterRef, Q, Subquery
+import uuid
+from collections.abc import Iterable
+from typing import Any, TypedDict
 
-from hubs.models import Widget
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+
+from hubs.models import Hub, Widget
 from observability.models import (
     BottleneckRecord,
     CrossHubPropagation,
@@ -13,7 +17,21 @@ from observability.models import (
 )
 
 
-def heatmap(hub) -> list[dict]:
+class HeatmapWidget(TypedDict):
+    pk: uuid.UUID
+    name: str
+    widget_type: str
+    score: int | None
+    status: str
+    band: str  # friction_band() of the score, or "none" before the first computation
+
+
+class HeatmapGroup(TypedDict):
+    widget_type: str
+    widgets: list[HeatmapWidget]
+
+
+def heatmap(hub: Hub) -> list[HeatmapGroup]:
     """The hub's widgets grouped by type, each with its friction score and colour band (one query)."""
     widgets = (
         Widget.objects.filter(hub=hub)
@@ -21,14 +39,14 @@ def heatmap(hub) -> list[dict]:
         .order_by("widget_type", "-score", "name")
         .values("pk", "name", "widget_type", "score", "status")
     )
-    groups: dict[str, list] = {}
+    groups: dict[str, list[HeatmapWidget]] = {}
     for widget in widgets:
-        widget["band"] = friction_band(widget["score"]) if widget["score"] is not None else "none"
-        groups.setdefault(widget["widget_type"], []).append(widget)
+        band = friction_band(widget["score"]) if widget["score"] is not None else "none"
+        groups.setdefault(widget["widget_type"], []).append({**widget, "band": band})
     return [{"widget_type": t, "widgets": ws} for t, ws in groups.items()]
 
 
-def latest_health(hubs):
+def latest_health(hubs: QuerySet[Hub]) -> QuerySet[Hub]:
     """Each hub with its latest snapshot's score and the one before it (two subqueries, one query)."""
     snapshots = HubHealthSnapshot.objects.filter(hub=OuterRef("pk")).order_by("-computed_at")
     return hubs.annotate(
@@ -38,7 +56,7 @@ def latest_health(hubs):
     )
 
 
-def top_friction(hubs, limit=10):
+def top_friction(hubs: QuerySet[Hub], limit: int = 10) -> list[FrictionScore]:
     return list(
         FrictionScore.objects.filter(widget__hub__in=hubs)
         .select_related("widget__hub")
@@ -46,7 +64,7 @@ def top_friction(hubs, limit=10):
     )
 
 
-def bottlenecks_by_stage(hubs) -> list[dict]:
+def bottlenecks_by_stage(hubs: QuerySet[Hub]) -> list[dict[str, Any]]:
     counts = dict(
         BottleneckRecord.objects.filter(hub__in=hubs, resolved_at__isnull=True)
         .values_list("stage")
@@ -55,7 +73,9 @@ def bottlenecks_by_stage(hubs) -> list[dict]:
     return [{"stage": s, "label": label, "count": counts.get(s, 0)} for s, label in Stage.choices]
 
 
-def propagations_for(hubs, statuses=("open", "acknowledged")):
+def propagations_for(
+    hubs: QuerySet[Hub], statuses: Iterable[str] = ("open", "acknowledged")
+) -> QuerySet[CrossHubPropagation]:
     hub_ids = [str(pk) for pk in hubs.values_list("pk", flat=True)]
     if not hub_ids:
         return CrossHubPropagation.objects.none()

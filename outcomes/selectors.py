@@ -1,19 +1,21 @@
 """Reads of the outcome pages and the antifragility dashboard: a fixed number of queries each."""
 
+import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 
 from feedback.models import Annotation, CandidateStatus, RequirementCandidate, Severity
 from governance.models import DecisionOutcome, DecisionRecord, Requirement
-from hubs.models import InteractionEvent, WidgetDailyEventCount
+from hubs.models import Hub, InteractionEvent, WidgetDailyEventCount
 from outcomes.models import ChangeEvaluation, DeploymentRecord, OutcomeSignal, Regression, RemediationEvent
 
 WINDOWS = (7, 14, 30, 60, 90)
 
 
-def with_current_status(deployments):
+def with_current_status(deployments: QuerySet[DeploymentRecord]) -> QuerySet[DeploymentRecord]:
     """The latest status event of each deployment is its current status."""
     latest = (
         RemediationEvent.objects.filter(deployment=OuterRef("pk")).order_by("-event_id").values("status")[:1]
@@ -21,7 +23,7 @@ def with_current_status(deployments):
     return deployments.annotate(current_status=Subquery(latest))
 
 
-def with_signal_counts(deployments):
+def with_signal_counts(deployments: QuerySet[DeploymentRecord]) -> QuerySet[DeploymentRecord]:
     return deployments.annotate(
         signals_total=Count("signals", distinct=True),
         signals_improved=Count("signals", filter=Q(signals__signal_type="improved"), distinct=True),
@@ -29,22 +31,24 @@ def with_signal_counts(deployments):
     )
 
 
-def decision_candidate_id(decision):
-    return decision.candidate_id or (
-        decision.requirement.source_candidate_id if decision.requirement_id else None
-    )
+def decision_candidate_id(decision: DecisionRecord) -> uuid.UUID | None:
+    if decision.candidate_id:
+        return decision.candidate_id
+    requirement = decision.requirement if decision.requirement_id else None
+    return requirement.source_candidate_id if requirement is not None else None
 
 
-def decision_widget_ids(decision) -> list:
+def decision_widget_ids(decision: DecisionRecord) -> list[uuid.UUID]:
     """The widget(s) behind a decision: the source widget of its candidate (or its requirement's)."""
+    candidate_id = decision_candidate_id(decision)
+    if candidate_id is None:  # never for a saved decision (decision_records_has_subject): no widget
+        return []
     return list(
-        RequirementCandidate.objects.filter(pk=decision_candidate_id(decision)).values_list(
-            "source_widget_id", flat=True
-        )
+        RequirementCandidate.objects.filter(pk=candidate_id).values_list("source_widget_id", flat=True)
     )
 
 
-def pre_post(deployment, widget_ids, days: int) -> dict:
+def pre_post(deployment: DeploymentRecord, widget_ids: list[uuid.UUID], days: int) -> dict[str, Any]:
     """Events, errors and open annotations by severity on `widget_ids`, `days` before and after deploying.
 
     A drill-down into a few widgets: it reads interaction_events through the (widget_id, occurred_at) index.
@@ -69,7 +73,7 @@ def pre_post(deployment, widget_ids, days: int) -> dict:
         "after": Q(created_at__gte=moment, created_at__lt=moment + window),
     }
     annotations = (
-        Annotation.objects.open()
+        Annotation.objects.open()  # type: ignore[no-untyped-call]  # open() is not annotated (feedback/models)
         .filter(widget_id__in=widget_ids)
         .aggregate(
             **{
@@ -125,7 +129,7 @@ LIMIT %(limit)s
 """
 
 
-def recurrence_leaderboard(hub, limit: int = 10) -> list[dict]:
+def recurrence_leaderboard(hub: Hub, limit: int = 10) -> list[dict[str, Any]]:
     """Widgets by completed cycles: candidates of the widget whose decisions reached a deployment with at
     least one outcome signal. The ones at the top keep coming back."""
     with connection.cursor() as cursor:
@@ -134,7 +138,7 @@ def recurrence_leaderboard(hub, limit: int = 10) -> list[dict]:
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
-def recent_deployments(hub, limit: int = 10):
+def recent_deployments(hub: Hub, limit: int = 10) -> list[DeploymentRecord]:
     return list(
         with_signal_counts(
             with_current_status(
@@ -144,7 +148,7 @@ def recent_deployments(hub, limit: int = 10):
     )
 
 
-def open_regressions(hub, limit: int | None = None):
+def open_regressions(hub: Hub, limit: int | None = None) -> list[Regression]:
     queryset = (
         Regression.objects.filter(hub=hub, resolved_at__isnull=True)
         .select_related("widget", "annotation", "deployment", "signal")
@@ -153,7 +157,7 @@ def open_regressions(hub, limit: int | None = None):
     return list(queryset[:limit] if limit else queryset)
 
 
-def score_distribution(hub) -> list[dict]:
+def score_distribution(hub: Hub) -> list[dict[str, int]]:
     counts = dict(
         ChangeEvaluation.objects.filter(deployment__decision__hub=hub)
         .values_list("score")
@@ -166,9 +170,10 @@ def score_distribution(hub) -> list[dict]:
     ]
 
 
-def waiting_by_stage(hub) -> list[dict]:
+def waiting_by_stage(hub: Hub) -> list[dict[str, Any]]:
     """How many items wait at each link of the chain (a handful of counts, each one statement)."""
-    candidates = RequirementCandidate.objects.for_hub(hub)
+    # for_hub() is not annotated (feedback/models/candidates.py).
+    candidates: QuerySet[RequirementCandidate] = RequirementCandidate.objects.for_hub(hub)  # type: ignore[no-untyped-call]
     live_decisions = DecisionRecord.objects.filter(hub=hub, superseded_by__isnull=True)
     deployments = DeploymentRecord.objects.filter(decision__hub=hub)
     stages = candidates.aggregate(

@@ -1,9 +1,14 @@
 """Outcome writes: deployments and their status events, signals, evaluations."""
 
+from datetime import datetime
+from decimal import Decimal
+
 from django.db import transaction
 from django.utils import timezone
 
-from governance.models import DecisionOutcome
+from governance.models import DecisionOutcome, DecisionRecord, ImplementationChangeReference
+from hubs.models import Widget
+from ihf.models import User
 from outcomes.models import (
     ChangeEvaluation,
     DeploymentRecord,
@@ -20,7 +25,7 @@ EVALUATED_BY_SOMEONE_ELSE = (
 WIDGET_NOT_BEHIND = "Signals are recorded for the widget behind the decision."
 
 # A deployment's lifecycle: which status may follow which.
-STATUS_FLOW = {
+STATUS_FLOW: dict[str, tuple[str, ...]] = {
     DeploymentStatus.PENDING: (
         DeploymentStatus.SUCCESS,
         DeploymentStatus.FAILED,
@@ -43,18 +48,18 @@ class OutcomeError(Exception):
     pass
 
 
-def _label(status):
+def _label(status: str) -> str:
     return DeploymentStatus(status).label.lower()
 
 
 def deployment_record(
     *,
-    decision,
-    actor,
+    decision: DecisionRecord,
+    actor: User,
     version_ref: str,
-    deployed_at=None,
+    deployed_at: datetime | None = None,
     notes: str = "",
-    impl_ref=None,
+    impl_ref: ImplementationChangeReference | None = None,
     status: str = DeploymentStatus.SUCCESS,
     remediation_type: str = "imperative",
 ) -> DeploymentRecord:
@@ -82,12 +87,14 @@ def deployment_record(
     return deployment
 
 
-def current_status(deployment) -> str:
+def current_status(deployment: DeploymentRecord) -> str:
     event = RemediationEvent.objects.filter(deployment=deployment).order_by("-event_id").first()
     return event.status if event else DeploymentStatus.PENDING
 
 
-def deployment_status_record(*, deployment, actor, status: str, error_message: str = "") -> RemediationEvent:
+def deployment_status_record(
+    *, deployment: DeploymentRecord, actor: User, status: str, error_message: str = ""
+) -> RemediationEvent:
     with transaction.atomic():
         # The deployment row is locked (not changed) so that two status updates are applied one after another.
         DeploymentRecord.objects.select_for_update().filter(pk=deployment.pk).first()
@@ -114,7 +121,13 @@ def deployment_status_record(*, deployment, actor, status: str, error_message: s
 
 
 def signal_record(
-    *, deployment, widget, actor, signal_type: str, value=None, observed_at=None
+    *,
+    deployment: DeploymentRecord,
+    widget: Widget,
+    actor: User,
+    signal_type: str,
+    value: Decimal | None = None,
+    observed_at: datetime | None = None,
 ) -> OutcomeSignal:
     return OutcomeSignal.objects.create(
         deployment=deployment,
@@ -126,7 +139,9 @@ def signal_record(
     )
 
 
-def evaluation_submit(*, deployment, actor, score: int, rationale: str) -> ChangeEvaluation:
+def evaluation_submit(
+    *, deployment: DeploymentRecord, actor: User, score: int, rationale: str
+) -> ChangeEvaluation:
     """One evaluation per deployment: its evaluator may revise it; anyone else is refused."""
     with transaction.atomic():
         DeploymentRecord.objects.select_for_update().filter(pk=deployment.pk).first()
