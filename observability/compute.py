@@ -1,4 +1,5 @@
-"""The phase 7 computations. Each is one call of a set-based SQL function (sql/observability.sql)."""
+"""The phase 7 computations. Each is one call of a set-based SQL function (sql/observability.sql,
+sql/detectors_as_documented.sql); refresh_all() runs them in the order their inputs need."""
 
 import json
 import time
@@ -62,3 +63,9 @@ def detect_propagations() -> Run:
         ],
     )
     return Run("cross-hub propagations", row[0], seconds, "new patterns")
+
+
+def refresh_all() -> list[Run]:
+    """Every detector in dependency order: health counts high-friction widgets and open bottlenecks, and
+    propagation reads friction, so friction and bottlenecks come first."""
+    return [recompute_friction(), detect_bottlenecks(), snapshot_health(), detect_propagations()]

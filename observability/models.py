@@ -149,6 +149,8 @@ class CrossHubPropagation(models.Model):
     status = models.TextField(choices=PropagationStatus.choices, default="open", db_default="open")
     notes = models.TextField(null=True, blank=True)
     fingerprint = ShortTextField(editable=False)
+    # When a steward resolved it: detection raises the same pattern again only on evidence newer than this.
+    resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "cross_hub_propagations"
@@ -159,9 +161,14 @@ class CrossHubPropagation(models.Model):
 
     def act(self, *, actor, status: str, note: str) -> bool:
         """Acknowledge or resolve, appending a dated note; False when the propagation was resolved already."""
-        line = f"{timezone.now():%Y-%m-%d} {actor}: {note}"
+        now = timezone.now()
+        line = f"{now:%Y-%m-%d} {actor}: {note}"
         return bool(
             CrossHubPropagation.objects.filter(pk=self.pk)
             .exclude(status=PropagationStatus.RESOLVED)
-            .update(status=status, notes=f"{self.notes}\n{line}" if self.notes else line)
+            .update(
+                status=status,
+                notes=f"{self.notes}\n{line}" if self.notes else line,
+                resolved_at=now if status == PropagationStatus.RESOLVED else None,
+            )
         )

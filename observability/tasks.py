@@ -1,4 +1,4 @@
-"""Periodic jobs (procrastinate cron). Each also runs by hand: manage.py recompute_friction, …"""
+"""The periodic job (procrastinate cron). Each step also runs by hand: manage.py recompute_friction, …"""
 
 import logging
 
@@ -10,24 +10,8 @@ logger = logging.getLogger(__name__)
 
 
 @app.periodic(cron="*/15 * * * *")
-@app.task(queue="observability", queueing_lock="recompute_friction")
-def recompute_friction(timestamp: int) -> None:
-    logger.info("%s", compute.recompute_friction())
-
-
-@app.periodic(cron="5 * * * *")
-@app.task(queue="observability", queueing_lock="detect_bottlenecks")
-def detect_bottlenecks(timestamp: int) -> None:
-    logger.info("%s", compute.detect_bottlenecks())
-
-
-@app.periodic(cron="10 * * * *")
-@app.task(queue="observability", queueing_lock="snapshot_health")
-def snapshot_health(timestamp: int) -> None:
-    logger.info("%s", compute.snapshot_health())
-
-
-@app.periodic(cron="20 * * * *")
-@app.task(queue="observability", queueing_lock="detect_propagations")
-def detect_propagations(timestamp: int) -> None:
-    logger.info("%s", compute.detect_propagations())
+@app.task(queue="observability", queueing_lock="refresh_observability")
+def refresh_observability(timestamp: int) -> None:
+    """Friction, bottlenecks, health and propagation, in that order: each reads what the one before wrote."""
+    for run in compute.refresh_all():
+        logger.info("%s", run)

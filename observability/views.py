@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Max, Min
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -15,6 +16,7 @@ from observability.models import (
     BottleneckRecord,
     BottleneckThreshold,
     CrossHubPropagation,
+    FrictionScore,
     HubHealthSnapshot,
     PropagationStatus,
 )
@@ -32,6 +34,9 @@ def heatmap(request, slug):
         "hub": access.hub,
         "groups": selectors.heatmap(access.hub),
         "bands": settings.IHF_FRICTION_BANDS,
+        "computed": FrictionScore.objects.filter(widget__hub=access.hub).aggregate(
+            oldest=Min("last_computed_at"), newest=Max("last_computed_at")
+        ),
     }
     return TemplateResponse(request, "observability/heatmap.html", context)
 
@@ -42,7 +47,12 @@ def recompute(request, slug):
     access = get_hub_for_user(request, slug)
     require(access.can_manage_hub, STEWARDS_ONLY)
     run = compute.recompute_friction(access.hub)
-    messages.success(request, f"Recomputed {run.rows} friction score(s) in {run.seconds * 1000:.0f} ms.")
+    # Health counts high-friction widgets: a new snapshot keeps the badge in step with the heatmap.
+    compute.snapshot_health()
+    messages.success(
+        request,
+        f"Recomputed {run.rows} friction score(s) in {run.seconds * 1000:.0f} ms; health snapshot taken.",
+    )
     return redirect("observability:heatmap", access.hub.slug)
 
 

@@ -5,7 +5,9 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, TextField
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 
 from feedback.models import Annotation, CandidateStatus, RequirementCandidate, Severity
 from governance.models import DecisionOutcome, DecisionRecord, Requirement
@@ -54,13 +56,22 @@ def pre_post(deployment: DeploymentRecord, widget_ids: list[uuid.UUID], days: in
     A drill-down into a few widgets: it reads interaction_events through the (widget_id, occurred_at) index.
     """
     moment, window = deployment.deployed_at, timedelta(days=days)
+    # An event a later `retracted` event takes back counts nowhere (docs/metrics.md).
+    retraction = (
+        InteractionEvent.objects.filter(
+            event_type=InteractionEvent.RETRACTED, widget_id=OuterRef("widget_id")
+        )
+        .annotate(target=KeyTextTransform("retracted_event_id", "metadata"))
+        .filter(target=Cast(OuterRef("pk"), TextField()))
+    )
     before = Q(occurred_at__gte=moment - window, occurred_at__lt=moment)
     after = Q(occurred_at__gte=moment, occurred_at__lt=moment + window)
     events = (
         InteractionEvent.objects.filter(
             widget_id__in=widget_ids, occurred_at__gte=moment - window, occurred_at__lt=moment + window
         )
-        .exclude(event_type="retracted")
+        .exclude(event_type=InteractionEvent.RETRACTED)
+        .exclude(Exists(retraction))
         .aggregate(
             events_before=Count("pk", filter=before),
             events_after=Count("pk", filter=after),

@@ -239,3 +239,44 @@ def test_high_friction_of_one_widget_type_in_two_hubs(people):
     FrictionScore.objects.create(widget=WidgetFactory(hub=third, widget_type="date-picker"), score=99)
     assert compute.detect_propagations().rows == 0  # the same pattern, now with a third hub
     assert len(CrossHubPropagation.objects.get().affected_hub_ids) == 3
+
+
+@pytest.mark.django_db
+def test_only_a_live_deployment_counts_as_deployed_and_waits_for_a_signal(people):
+    """docs/metrics.md: a deployment counts once its current status is `success`; a rolled-back one is no
+    longer live, and its decision waits again from the rollback."""
+    from outcomes.models import RemediationEvent
+
+    def decided(days):
+        return decision_for(people.hub, candidate=accepted_candidate(people.hub), decided_at=_ago(days))
+
+    failed, dry_run = decided(40), decided(40)
+    failed_deployment = deployment_for(failed, deployed_at=_ago(35), status="failed")
+    deployment_for(dry_run, deployed_at=_ago(35), status="dry_run_ok")
+    recently_rolled, long_rolled = decided(100), decided(100)
+    for decision, rolled_back_days in [(recently_rolled, 10), (long_rolled, 35)]:
+        deployment = deployment_for(decision, deployed_at=_ago(90))
+        RemediationEvent.objects.create(
+            deployment=deployment, status="rolled_back", created_at=_ago(rolled_back_days)
+        )
+    live = deployment_for(decided(40), deployed_at=_ago(20))
+    compute.detect_bottlenecks()
+    open_records = set(
+        BottleneckRecord.objects.filter(resolved_at__isnull=True).values_list("stage", "subject_id")
+    )
+    assert open_records == {
+        ("decision_undeployed", failed.pk),
+        ("decision_undeployed", dry_run.pk),
+        ("decision_undeployed", long_rolled.pk),
+        ("deployment_unobserved", live.pk),
+    }
+    assert not BottleneckRecord.objects.filter(subject_id=failed_deployment.pk).exists()
+    stalled_since = BottleneckRecord.objects.get(subject_id=long_rolled.pk).stalled_since
+    assert abs(stalled_since - _ago(35)) < timedelta(minutes=1)  # from the rollback, not the decision
+
+    # Redeployed: pending, then success. The decision is deployed again; the deployment waits from then.
+    deployment = long_rolled.deployments.get()
+    RemediationEvent.objects.create(deployment=deployment, status="pending", created_at=_ago(3))
+    RemediationEvent.objects.create(deployment=deployment, status="success", created_at=_ago(2))
+    assert compute.detect_bottlenecks().detail == "0 opened, 0 re-rated, 1 resolved"
+    assert not BottleneckRecord.objects.filter(subject_id=deployment.pk, resolved_at__isnull=True).exists()

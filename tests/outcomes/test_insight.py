@@ -229,3 +229,24 @@ def test_the_dashboard_shows_every_panel_in_bounded_queries(
     assert body.count('hx-trigger="every 30s"') == 5
     panel = client.get(reverse("outcomes:dashboard-panel", args=[people.hub.slug, "waiting"]))
     assert panel.content.decode().lstrip().startswith('<section class="card panel" id="panel-waiting"')
+
+
+@pytest.mark.django_db
+def test_pre_post_leaves_out_events_that_a_retraction_takes_back(people):
+    candidate = accepted_candidate(people.hub)
+    widget = candidate.source_widget
+    moment = timezone.now() - timedelta(days=10)
+    deployment = deployment_for(decision_for(people.hub, candidate=candidate), deployed_at=moment)
+    EventFactory(widget=widget, event_type="error", occurred_at=moment - timedelta(days=2))
+    taken_back = EventFactory(widget=widget, event_type="error", occurred_at=moment - timedelta(days=1))
+    clicked = EventFactory(widget=widget, event_type="clicked", occurred_at=moment + timedelta(days=1))
+    EventFactory(widget=widget, event_type="clicked", occurred_at=moment + timedelta(days=2))
+    for original in (taken_back, clicked):
+        EventFactory(
+            widget=widget,
+            event_type="retracted",
+            occurred_at=moment + timedelta(days=3),
+            metadata={"retracted_event_id": str(original.pk)},
+        )
+    numbers = selectors.pre_post(deployment, [widget.pk], days=7)
+    assert numbers["events"] == {"events_before": 1, "events_after": 1, "errors_before": 1, "errors_after": 0}
