@@ -1,4 +1,8 @@
+from datetime import timedelta
+
 from django import template
+from django.utils import timezone
+from django.utils.timesince import timesince
 
 register = template.Library()
 
@@ -26,3 +30,13 @@ def can_triage(access, candidate):
 @register.simple_tag
 def can_retract(access, annotation):
     return access.can_retract(annotation)
+
+
+@register.filter
+def ago(moment):
+    """How long ago a number was computed: "just now" under a minute (timesince would say "0 minutes")."""
+    if moment is None:
+        return ""
+    if timezone.now() - moment < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment)} ago"
