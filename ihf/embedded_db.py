@@ -5,6 +5,7 @@
     python -m ihf.embedded_db start            # prints the DATABASE_URL to use
     python -m ihf.embedded_db stop
     python -m ihf.embedded_db ensure-database URL
+    python -m ihf.embedded_db app-url URL      # prints URL as the application's role, ihf_app
 
 The data lives in `.pgdata/` at the root of the checkout (git-ignored).
 """
@@ -62,10 +63,38 @@ def ensure_database(url: str) -> bool:
         return True
 
 
+APP_ROLE = "ihf_app"
+
+
+def app_url(url: str) -> str:
+    """`url` (the owner's, which migrations use) as the application's role, ihf_app (sql/app_role.sql).
+
+    On a development server (the embedded one, or a local one with trust authentication) the owner may let
+    ihf_app log in; a production server's administrator gives it a password instead (README)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        role = conn.execute("SELECT rolcanlogin FROM pg_roles WHERE rolname = %s", [APP_ROLE]).fetchone()
+        if role is None:
+            raise SystemExit(f"no role {APP_ROLE}: run the migrations first (they create it)")
+        if not role[0]:
+            conn.execute(sql.SQL("ALTER ROLE {} LOGIN").format(sql.Identifier(APP_ROLE)))
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{APP_ROLE}@{host}"))
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"start", "stop", "ensure-database"}:
-        print("usage: python -m ihf.embedded_db start | stop | ensure-database URL", file=sys.stderr)
+    if not argv or argv[0] not in {"start", "stop", "ensure-database", "app-url"}:
+        print(
+            "usage: python -m ihf.embedded_db start | stop | ensure-database URL | app-url URL",
+            file=sys.stderr,
+        )
         return 2
+    if argv[0] == "app-url":
+        if len(argv) != 2:
+            print("usage: python -m ihf.embedded_db app-url URL", file=sys.stderr)
+            return 2
+        print(app_url(argv[1]))
+        return 0
     if argv[0] == "start":
         print(start())
     elif argv[0] == "stop":
