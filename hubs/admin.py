@@ -111,4 +111,4 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        keys.forget(obj.public_id)  # a revocation or a new limit applies here now, elsewhere at the next sync
+        keys.forget(obj.public_id)  # here at once; other processes through hubs/key_listener.py

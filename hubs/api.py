@@ -16,7 +16,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router
 
-from hubs import ingest, keys
+from hubs import ingest, key_listener, keys
 from hubs.errors import Code, FieldError
 from hubs.models import EnvelopeEmissionContract, InteractionReportingContract, Widget, WidgetAdapterSpec
 from hubs.schemas import REFUSALS, BatchOut, ContractsOut, ErrorOut, StoredEventOut, WidgetPageOut
@@ -98,6 +98,7 @@ def authenticate(request: HttpRequest, needed: str, body: object = None) -> KeyH
         raw = body["key"]
     if not raw:
         raise ApiError(error(401, MISSING_KEY, Code.MISSING_KEY, headers={"WWW-Authenticate": "Bearer"}))
+    key_listener.ensure_listening()
     checked = keys.check(raw)
     if checked is None:
         raise ApiError(error(401, BAD_KEY, Code.BAD_KEY, headers={"WWW-Authenticate": "Bearer"}))

@@ -37,7 +37,7 @@ def api_key_create(
 
 def api_key_revoke(*, key: ApiKey) -> bool:
     revoked = ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    keys.forget(key.public_id)  # other processes notice at their next sync (IHF_API_KEY_SYNC_SECONDS)
+    keys.forget(key.public_id)  # here at once; other processes through hubs/key_listener.py
     return bool(revoked)
 
 

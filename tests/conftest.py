@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.db.backends.postgresql.operations import DatabaseOperations
 
+from hubs import key_listener
 from hubs.models import Hub, Role
 from ihf import caches
 from ihf.models import User
@@ -50,9 +51,14 @@ def contracts(request):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_process_caches():
-    """Each test starts with the process caches empty (ihf.caches), as a new web process would."""
+def _fresh_process_caches(settings):
+    """Each test starts with the process caches empty (ihf.caches), as a new web process would. The API key
+    listener (an extra connection per process) runs only in the tests that turn it on, and stops after them:
+    a connection left open would keep the test database from being dropped."""
     caches.reset_all()
+    settings.IHF_API_KEY_NOTIFY = False
+    yield
+    key_listener.stop_listening()
 
 
 @pytest.fixture(autouse=True)

@@ -222,6 +222,9 @@ IHF_API_RATE_LIMIT_PER_MINUTE = env.int("IHF_API_RATE_LIMIT_PER_MINUTE", default
 # How often each web process writes its count of a key's requests and rereads the key (hubs/keys.py): also
 # how long a key revoked or changed in another process may still be accepted by this one.
 IHF_API_KEY_SYNC_SECONDS = env.float("IHF_API_KEY_SYNC_SECONDS", default=1.0)
+# Revocations and limit changes reach every process at once through LISTEN/NOTIFY (hubs/key_listener.py): one
+# extra connection per web process. Off, they take up to IHF_API_KEY_SYNC_SECONDS.
+IHF_API_KEY_NOTIFY = env.bool("IHF_API_KEY_NOTIFY", default=True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IHF_INGEST_MAX_BODY_BYTES + 1024
 
 # Observability (docs/metrics.md): the friction formula's weights, its colour bands, the hub health
