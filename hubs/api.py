@@ -245,6 +245,7 @@ def _envelope(widget: Widget, hub: KeyHub) -> dict[str, str]:
     summary="The hub's widgets with their envelope attributes",
     openapi_extra={"security": [{"BearerAuth": []}]},
     response={200: WidgetPageOut, 422: ErrorOut, **REFUSALS},
+    by_alias=True,  # the envelope's keys are attribute names: data-ihf-widget, …
 )
 @api_errors
 def list_widgets(request: HttpRequest, limit: int = 100, offset: int = 0) -> JsonResponse:

@@ -4,9 +4,12 @@ OpenAPI at /api/openapi.json, interactive docs at /api/docs (Swagger UI served b
 """
 
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 
 from feedback.api import router as feedback_router
+from hubs.api import field_error
 from hubs.api import router as hubs_router
+from hubs.errors import Code, FieldError
 
 api = NinjaAPI(
     title="IHF API",
@@ -18,6 +21,18 @@ api = NinjaAPI(
 )
 api.add_router("/v1", hubs_router)
 api.add_router("/v1", feedback_router)
+
+
+@api.exception_handler(ValidationError)
+def invalid_parameters(request, exc):
+    """ninja's own checks of query parameters answer in the API's error shape too (422, field, code)."""
+    errors = [
+        FieldError(
+            str(error["loc"][-1]) if error.get("loc") else "request", Code.INVALID, error["msg"].lower()
+        )
+        for error in exc.errors
+    ]
+    return field_error(422, *errors)
 
 
 @api.get("/health", summary="Liveness probe", tags=["meta"])

@@ -183,3 +183,12 @@ def test_a_valid_annotation_is_stored_as_the_schema_read_it(api, setup):
     again = _post(api, ANNOTATIONS, body, headers)
     assert again.status_code == 200 and again.json() == {"id": annotation_id, "duplicate": True}
     assert Annotation.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_parameter_of_the_wrong_type_gets_the_apis_error_shape(api, setup):
+    _widget, _headers, read_headers = setup
+    response = api.get("/api/v1/widgets?offset=many", headers=read_headers)
+    assert response.status_code == 422
+    error = ErrorOut.model_validate(response.json())
+    assert (error.errors[0].field, error.errors[0].code) == ("offset", "invalid")
