@@ -74,8 +74,11 @@ class ApiError(Exception):
         self.response = response
 
 
-def json_body(request: HttpRequest) -> Any:
-    """The request's body parsed as JSON (None when empty); an ApiError when too large or not JSON."""
+def body_text(request: HttpRequest) -> str:
+    """The request's body as text: an ApiError when larger than IHF_INGEST_MAX_BODY_BYTES or not UTF-8.
+
+    Strict UTF-8 (RFC 8259 JSON is UTF-8): json.loads(bytes) would let a surrogate encoded as bytes through,
+    which PostgreSQL then refuses. Decoding here costs what json.loads would have spent decoding."""
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     limit = settings.IHF_INGEST_MAX_BODY_BYTES
     if length > limit:
@@ -84,9 +87,22 @@ def json_body(request: HttpRequest) -> Any:
     if len(raw) > limit:
         raise ApiError(error(413, TOO_LARGE.format(limit=limit), Code.TOO_LARGE))
     try:
-        return json.loads(raw) if raw else None
-    except (ValueError, UnicodeDecodeError):
+        return raw.decode()
+    except UnicodeDecodeError:
         raise ApiError(error(400, BAD_JSON, Code.INVALID)) from None
+
+
+def parse_json(text: str) -> Any:
+    """`text` parsed as JSON (None when empty); an ApiError when it is not JSON."""
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        raise ApiError(error(400, BAD_JSON, Code.INVALID)) from None
+
+
+def json_body(request: HttpRequest) -> Any:
+    """The request's body parsed as JSON (None when empty); an ApiError when too large or not JSON."""
+    return parse_json(body_text(request))
 
 
 def authenticate(request: HttpRequest, needed: str, body: object = None) -> KeyHub:
@@ -177,7 +193,8 @@ INGEST_OPENAPI = {
 def report(request: HttpRequest) -> tuple[int, dict[str, Any]]:
     """What POST /interaction-events answers: (status, JSON payload); ApiError when the request is refused
     as a whole. Shared by the view below and by hubs/fastpath.py, which serves the endpoint in production."""
-    body = json_body(request)
+    text = body_text(request)
+    body = parse_json(text)
     hub = authenticate(request, "ingest", body)
     single = isinstance(body, dict) and "events" not in body
     if isinstance(body, dict) and "events" in body:
@@ -192,7 +209,14 @@ def report(request: HttpRequest) -> tuple[int, dict[str, Any]]:
         events = [{k: v for k, v in body.items() if k != "key"}]
     else:
         raise ApiError(error(422, 'body: send an event object or {"events": [...]}.', Code.INVALID))
-    batch = ingest.validate(events, idempotency_key=request.META.get("HTTP_IDEMPOTENCY_KEY"))
+    batch = ingest.validate(
+        events,
+        idempotency_key=request.META.get("HTTP_IDEMPOTENCY_KEY"),
+        # NUL and lone surrogates reach a parsed string only through a \u escape, so a body without one
+        # spares its events the look at every string. A one-character search runs at memchr speed (3 µs for
+        # 240 KB); a two-character one is 80 times slower, so it runs only on a body with a backslash.
+        check_characters="\\" in text and "\\u" in text,
+    )
     accepted, duplicates = ingest.store(batch, hub.pk)
     if single:
         if batch.rejected:
