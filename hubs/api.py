@@ -13,7 +13,10 @@ from collections.abc import Callable
 from typing import Any, Concatenate, NamedTuple, cast
 
 from django.conf import settings
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.log import log_response
 from ninja import Router
 
 from hubs import ingest, keys
@@ -45,7 +48,11 @@ WRONG_SCOPE = "This key's scope is {scope}; this endpoint needs a {needed} key."
 ORIGIN_NOT_ALLOWED = "Origin {origin} may not report to this hub (add it to the hub's allowed origins)."
 RATE_LIMITED = "Too many requests for this key; retry after {seconds} s."
 BAD_JSON = "body: is not valid JSON."
+TOO_DEEP = "body: is nested too deeply."
 TOO_LARGE = "body: is larger than {limit} bytes."
+UNAVAILABLE = "The database is unavailable; retry after {seconds} s."
+INTERNAL = "Something went wrong on IHF's side; it has been logged."
+UNAVAILABLE_RETRY_SECONDS = 5
 
 
 def error(
@@ -93,9 +100,12 @@ def body_text(request: HttpRequest) -> str:
 
 
 def parse_json(text: str) -> Any:
-    """`text` parsed as JSON (None when empty); an ApiError when it is not JSON."""
+    """`text` parsed as JSON (None when empty); an ApiError when it is not JSON or nested too deep."""
     try:
         return json.loads(text) if text else None
+    except RecursionError:
+        # The parser recurses once per level: 50,000 `[` (100 KB) exhaust its stack well below the size limit.
+        raise ApiError(error(400, TOO_DEEP, Code.TOO_DEEP)) from None
     except ValueError:
         raise ApiError(error(400, BAD_JSON, Code.INVALID)) from None
 
@@ -103,6 +113,25 @@ def parse_json(text: str) -> Any:
 def json_body(request: HttpRequest) -> Any:
     """The request's body parsed as JSON (None when empty); an ApiError when too large or not JSON."""
     return parse_json(body_text(request))
+
+
+def exception_response(request: HttpRequest, exc: Exception) -> JsonResponse:
+    """The JSON answer to an exception no view turned into one: 503 with Retry-After when the database is
+    unreachable (or refused the work for now), else 500. API clients get JSON whatever happens, with DEBUG
+    too (Django would answer with its HTML debug page); both are logged as Django logs a failed request."""
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        seconds = UNAVAILABLE_RETRY_SECONDS
+        response = error(
+            503, UNAVAILABLE.format(seconds=seconds), Code.UNAVAILABLE, headers={"Retry-After": str(seconds)}
+        )
+    else:
+        # Receivers (error trackers, Django's test client) learn of the failure as they would from Django.
+        got_request_exception.send(sender=None, request=request)
+        response = error(500, INTERNAL, Code.INTERNAL)
+    log_response(
+        "%s: %s", response.reason_phrase, request.path, response=response, request=request, exception=exc
+    )
+    return response
 
 
 def authenticate(request: HttpRequest, needed: str, body: object = None) -> KeyHub:
@@ -141,7 +170,8 @@ def authenticate(request: HttpRequest, needed: str, body: object = None) -> KeyH
 def api_errors[**P, R: HttpResponse](
     view: Callable[Concatenate[HttpRequest, P], R],
 ) -> Callable[Concatenate[HttpRequest, P], R | JsonResponse]:
-    """Turn ApiError into its response (ninja handlers return responses directly)."""
+    """Turn ApiError into its response (ninja handlers return responses directly), and any other exception
+    into a JSON one (exception_response)."""
 
     @functools.wraps(view)  # keeps the signature, from which ninja reads the query parameters
     def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> R | JsonResponse:
@@ -149,6 +179,8 @@ def api_errors[**P, R: HttpResponse](
             return view(request, *args, **kwargs)
         except ApiError as failure:
             return failure.response
+        except Exception as exc:
+            return exception_response(request, exc)
 
     return wrapped
 
@@ -241,7 +273,7 @@ def report(request: HttpRequest) -> tuple[int, dict[str, Any]]:
     response={
         200: BatchOut | StoredEventOut,  # a batch processed, or a single event already stored
         201: StoredEventOut,
-        400: ErrorOut,
+        400: ErrorOut,  # not JSON, or nested too deeply
         404: ErrorOut,  # a single event for a widget that is not the key's hub's
         413: ErrorOut,
         422: ErrorOut | BatchOut,  # a single event, or a batch of which nothing was accepted

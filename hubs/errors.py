@@ -23,11 +23,14 @@ class Code(StrEnum):
     IN_USE = "in_use"
     BAD_CHARACTER = "bad_character"  # a NUL or a lone UTF-16 surrogate: PostgreSQL stores neither
     # The request as a whole.
+    TOO_DEEP = "too_deep"  # JSON nested deeper than the parser goes
     MISSING_KEY = "missing_key"
     BAD_KEY = "bad_key"
     WRONG_SCOPE = "wrong_scope"
     ORIGIN_NOT_ALLOWED = "origin_not_allowed"
     RATE_LIMITED = "rate_limited"
+    UNAVAILABLE = "unavailable"  # the database is unreachable: retry after Retry-After seconds
+    INTERNAL = "internal"  # a bug: logged, with nothing of it in the answer
 
 
 # What PostgreSQL refuses in text and jsonb: NUL, and a surrogate that is not half of a pair (the JSON parser

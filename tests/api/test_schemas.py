@@ -59,10 +59,22 @@ def test_openapi_documents_the_payloads_the_api_validates_and_every_answer(clien
             "413",
             "422",
             "429",
+            "503",
         },
-        ("/api/v1/annotations", "post"): {"200", "201", "400", "401", "403", "409", "413", "422", "429"},
-        ("/api/v1/widgets", "get"): {"200", "401", "403", "422", "429"},
-        ("/api/v1/contracts", "get"): {"200", "401", "403", "429"},
+        ("/api/v1/annotations", "post"): {
+            "200",
+            "201",
+            "400",
+            "401",
+            "403",
+            "409",
+            "413",
+            "422",
+            "429",
+            "503",
+        },
+        ("/api/v1/widgets", "get"): {"200", "401", "403", "422", "429", "503"},
+        ("/api/v1/contracts", "get"): {"200", "401", "403", "429", "503"},
     }
     for (path, method), statuses in expected.items():
         responses = document["paths"][path][method]["responses"]
