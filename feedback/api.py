@@ -91,6 +91,7 @@ def _field_errors(exc: ValidationError) -> list[FieldError]:
         201: AnnotationOut,
         400: ErrorOut,
         409: ErrorOut,
+        411: ErrorOut,
         413: ErrorOut,
         422: ErrorOut,
         **REFUSALS,

@@ -50,9 +50,12 @@ RATE_LIMITED = "Too many requests for this key; retry after {seconds} s."
 BAD_JSON = "body: is not valid JSON."
 TOO_DEEP = "body: is nested too deeply."
 TOO_LARGE = "body: is larger than {limit} bytes."
+BAD_LENGTH = "Content-Length: is not a number of bytes."
+LENGTH_REQUIRED = "body: send a Content-Length (this server cannot read a chunked body to its end)."
 UNAVAILABLE = "The database is unavailable; retry after {seconds} s."
 INTERNAL = "Something went wrong on IHF's side; it has been logged."
 UNAVAILABLE_RETRY_SECONDS = 5
+READ_CHUNK_BYTES = 64 * 1024
 
 
 def error(
@@ -81,18 +84,54 @@ class ApiError(Exception):
         self.response = response
 
 
+def _too_large(limit: int) -> ApiError:
+    return ApiError(error(413, TOO_LARGE.format(limit=limit), Code.TOO_LARGE))
+
+
+def _read_chunked(request: HttpRequest, limit: int) -> bytes:
+    """A body without Content-Length, read to its end but no further than one byte past `limit`.
+
+    A chunked body has no Content-Length, and Django reads such a body as empty. The WSGI server decodes the
+    chunks; it says with wsgi.input_terminated (gunicorn does) that its stream ends where the body does.
+    Without that promise a read could wait forever for bytes that never come: 411 asks for a length."""
+    environ = request.META
+    stream = environ.get("wsgi.input")
+    if stream is None:  # not WSGI (ASGI): Django has the whole body already
+        return request.body
+    if not environ.get("wsgi.input_terminated"):
+        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            raise ApiError(error(411, LENGTH_REQUIRED, Code.LENGTH_REQUIRED))
+        return b""  # neither a length nor chunks: HTTP/1.1 says the body is empty
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = stream.read(min(READ_CHUNK_BYTES, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > limit:
+        raise _too_large(limit)
+    return b"".join(chunks)
+
+
 def body_text(request: HttpRequest) -> str:
     """The request's body as text: an ApiError when larger than IHF_INGEST_MAX_BODY_BYTES or not UTF-8.
 
     Strict UTF-8 (RFC 8259 JSON is UTF-8): json.loads(bytes) would let a surrogate encoded as bytes through,
     which PostgreSQL then refuses. Decoding here costs what json.loads would have spent decoding."""
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
     limit = settings.IHF_INGEST_MAX_BODY_BYTES
-    if length > limit:
-        raise ApiError(error(413, TOO_LARGE.format(limit=limit), Code.TOO_LARGE))
-    raw = request.body
-    if len(raw) > limit:
-        raise ApiError(error(413, TOO_LARGE.format(limit=limit), Code.TOO_LARGE))
+    length = request.META.get("CONTENT_LENGTH")
+    if length:
+        if not (length.isascii() and length.isdigit()):  # isdigit alone takes "²", which int() refuses
+            raise ApiError(error(400, BAD_LENGTH, Code.INVALID))
+        if int(length) > limit:
+            raise _too_large(limit)
+        raw = request.body
+        if len(raw) > limit:
+            raise _too_large(limit)
+    else:
+        raw = _read_chunked(request, limit)
     try:
         return raw.decode()
     except UnicodeDecodeError:
@@ -273,8 +312,9 @@ def report(request: HttpRequest) -> tuple[int, dict[str, Any]]:
     response={
         200: BatchOut | StoredEventOut,  # a batch processed, or a single event already stored
         201: StoredEventOut,
-        400: ErrorOut,  # not JSON, or nested too deeply
+        400: ErrorOut,  # not JSON, nested too deeply, or a bad Content-Length
         404: ErrorOut,  # a single event for a widget that is not the key's hub's
+        411: ErrorOut,  # a chunked body this server cannot read to its end
         413: ErrorOut,
         422: ErrorOut | BatchOut,  # a single event, or a batch of which nothing was accepted
         **REFUSALS,

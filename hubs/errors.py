@@ -24,6 +24,7 @@ class Code(StrEnum):
     BAD_CHARACTER = "bad_character"  # a NUL or a lone UTF-16 surrogate: PostgreSQL stores neither
     # The request as a whole.
     TOO_DEEP = "too_deep"  # JSON nested deeper than the parser goes
+    LENGTH_REQUIRED = "length_required"
     MISSING_KEY = "missing_key"
     BAD_KEY = "bad_key"
     WRONG_SCOPE = "wrong_scope"
