@@ -146,10 +146,13 @@ def assign(request, slug, candidate_id):
 @require_GET
 def duplicate_search(request, slug):
     access = get_hub_for_user(request, slug)
-    form = DuplicateSearchForm({"q": request.GET.get("q", "")})
+    # The search boxes (board card, candidate page) are named dup_q, the candidate page's parameter, and
+    # htmx sends the box as it is (hx-include); q is for any other caller.
+    name = "dup_q" if "dup_q" in request.GET else "q"
+    form = DuplicateSearchForm({"q": request.GET.get(name, "")})
     context = {"hub": access.hub, "candidate_id": request.GET.get("exclude")}
     if not form.is_valid():
-        context["error"] = f"q: {form.errors['q'][0]}"
+        context["error"] = f"{name}: {form.errors['q'][0]}"
         return TemplateResponse(request, "feedback/includes/duplicate_results.html", context, status=400)
     context["results"] = selectors.duplicate_search(
         access.hub, form.cleaned_data["q"][:200], exclude=parse_uuid(request.GET.get("exclude"))
