@@ -54,6 +54,8 @@ BAD_LENGTH = "Content-Length: is not a number of bytes."
 LENGTH_REQUIRED = "body: send a Content-Length (this server cannot read a chunked body to its end)."
 UNAVAILABLE = "The database is unavailable; retry after {seconds} s."
 INTERNAL = "Something went wrong on IHF's side; it has been logged."
+NOT_FOUND = "No endpoint at {path}."
+METHOD_NOT_ALLOWED = "{path} takes {allowed}."
 UNAVAILABLE_RETRY_SECONDS = 5
 READ_CHUNK_BYTES = 64 * 1024
 
@@ -171,6 +173,26 @@ def exception_response(request: HttpRequest, exc: Exception) -> JsonResponse:
         "%s: %s", response.reason_phrase, request.path, response=response, request=request, exception=exc
     )
     return response
+
+
+def parameter_error_response(request: HttpRequest, exc: Any) -> JsonResponse:
+    """ninja's ValidationError (a query parameter it cannot read, e.g. ?limit=many) in the API's shape: 422
+    naming each parameter, where ninja answers {"detail": [...]} without a code."""
+    errors = [FieldError(str(e["loc"][-1]), Code.INVALID, str(e["msg"]).lower()) for e in exc.errors]
+    return field_error(422, *errors)
+
+
+def no_endpoint_response(request: HttpRequest) -> JsonResponse:
+    return error(404, NOT_FOUND.format(path=request.path), Code.NOT_FOUND)
+
+
+def method_not_allowed_response(request: HttpRequest, allowed: str) -> JsonResponse:
+    return error(
+        405,
+        METHOD_NOT_ALLOWED.format(path=request.path, allowed=allowed),
+        Code.METHOD_NOT_ALLOWED,
+        headers={"Allow": allowed},
+    )
 
 
 def authenticate(request: HttpRequest, needed: str, body: object = None) -> KeyHub:

@@ -25,6 +25,8 @@ class Code(StrEnum):
     # The request as a whole.
     TOO_DEEP = "too_deep"  # JSON nested deeper than the parser goes
     LENGTH_REQUIRED = "length_required"
+    NOT_FOUND = "not_found"  # no endpoint at this path
+    METHOD_NOT_ALLOWED = "method_not_allowed"  # see Allow
     MISSING_KEY = "missing_key"
     BAD_KEY = "bad_key"
     WRONG_SCOPE = "wrong_scope"

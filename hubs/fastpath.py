@@ -35,7 +35,13 @@ from django.http import HttpResponse
 from django.middleware.security import SecurityMiddleware
 from django.urls import Resolver404, resolve
 
-from hubs.api import ApiError, exception_response, report
+from hubs.api import (
+    ApiError,
+    exception_response,
+    method_not_allowed_response,
+    no_endpoint_response,
+    report,
+)
 from hubs.models import Hub
 from ihf import caches
 
@@ -95,7 +101,8 @@ class ApiCorsMiddleware:
     """CORS for /api/: preflights from origins some hub allows; responses readable by the origin the request's
     key allows (the view decides that and sets request.ihf_cors_origin).
 
-    It also calls the /api/v1/ views itself, skipping the middleware below it (shortcut 2 above).
+    It also calls the /api/v1/ views itself, skipping the middleware below it (shortcut 2 above), and answers
+    in JSON, as the API always does, a path that is no endpoint and a method that an endpoint does not take.
     """
 
     def __init__(self, get_response):
@@ -123,11 +130,16 @@ class ApiCorsMiddleware:
 
     @staticmethod
     def _call_api_view(request):
+        """The view's answer; JSON where Django and ninja answer an API client in HTML (no such endpoint,
+        or a method the endpoint does not take)."""
         try:
             match = resolve(request.path_info)
         except Resolver404:
-            return None
-        return match.func(request, *match.args, **match.kwargs)
+            return no_endpoint_response(request)
+        response = match.func(request, *match.args, **match.kwargs)
+        if response.status_code == 405 and "json" not in response.get("Content-Type", ""):
+            return method_not_allowed_response(request, response["Allow"])
+        return response
 
 
 class WSGIHandler(wsgi.WSGIHandler):

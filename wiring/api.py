@@ -4,9 +4,10 @@ OpenAPI at /api/openapi.json, interactive docs at /api/docs (Swagger UI served b
 """
 
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 
 from feedback.api import router as feedback_router
-from hubs.api import exception_response
+from hubs.api import exception_response, parameter_error_response
 from hubs.api import router as hubs_router
 
 api = NinjaAPI(
@@ -22,6 +23,7 @@ api.add_router("/v1", feedback_router)
 # What escapes a view of the API (hubs.api.api_errors catches what the views raise) is answered in JSON
 # too: ninja's default answers with a text traceback under DEBUG and leaves the rest to Django's HTML pages.
 api.add_exception_handler(Exception, exception_response)
+api.add_exception_handler(ValidationError, parameter_error_response)
 
 
 @api.get("/health", summary="Liveness probe", tags=["meta"])

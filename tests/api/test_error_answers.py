@@ -14,6 +14,7 @@ from feedback import api as feedback_api
 from feedback.models import Annotation
 from hubs import ingest
 from hubs.models import InteractionEvent
+from hubs.schemas import ErrorOut
 from tests.factories import WidgetFactory, api_key
 
 EVENTS = "/api/v1/interaction-events"
@@ -144,3 +145,27 @@ def test_a_database_outage_is_503_with_retry_after(api, setup, people, outage):
     after = _post(api, EVENTS, _event(widget), headers)
     assert after.status_code == 201
     assert InteractionEvent.objects.count() == 2 and not Annotation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_no_endpoint_and_a_wrong_method_are_answered_in_json(api, setup, people):
+    _widget, headers = setup
+    _read, read_raw = api_key(people.hub, scope="read")
+    missing = api.get("/api/v1/nope", headers=headers)
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+    for method, path, allowed in [("get", EVENTS, "POST"), ("post", "/api/v1/widgets", "GET")]:
+        response = getattr(api, method)(path, headers={"Authorization": f"Bearer {read_raw}"})
+        assert response.status_code == 405, path
+        assert response["Content-Type"] == "application/json" and response["Allow"] == allowed
+        assert response.json()["code"] == "method_not_allowed"
+    assert not InteractionEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_query_parameter_that_cannot_be_read_is_422_naming_it(api, people):
+    _read, read_raw = api_key(people.hub, scope="read")
+    response = api.get("/api/v1/widgets?limit=many&offset=0", headers={"Authorization": f"Bearer {read_raw}"})
+    assert response.status_code == 422
+    body = ErrorOut.model_validate(response.json())  # the shape OpenAPI declares for 422
+    assert (body.code, [(e.field, e.code) for e in body.errors]) == ("invalid", [("limit", "invalid")])
+    assert not InteractionEvent.objects.exists()
