@@ -180,10 +180,11 @@ def _timestamp(value: object, now: datetime, max_age: timedelta) -> tuple[dateti
 def bad_character(event: dict[str, Any]) -> FieldError | None:
     """The first field of `event` whose text PostgreSQL would refuse (errors.BAD_CHARACTERS), else None.
 
-    Only the fields that reach the database as text are looked at: the others are UUIDs, times and contract
-    values, which a bad character already makes invalid. A metadata key is reported as the object holding it.
-    The walk is iterative, since metadata may be nested as deep as the JSON parser goes."""
-    for field in ("actor_type", "view_context_ref"):
+    Only the fields that reach the database as text are looked at, and occurred_at, whose parser
+    (datetime.fromisoformat) skips a NUL: the others are UUIDs and contract values, which a bad character
+    already makes invalid. A metadata key is reported as the object holding it. The walk is iterative, since
+    metadata may be nested as deep as the JSON parser goes."""
+    for field in ("actor_type", "view_context_ref", "occurred_at"):
         value = event.get(field)
         if isinstance(value, str) and BAD_CHARACTERS.search(value):
             return FieldError(field, Code.BAD_CHARACTER, BAD_CHARACTER)

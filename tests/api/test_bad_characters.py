@@ -119,3 +119,26 @@ def test_an_annotation_with_a_bad_character_is_422_naming_the_field(api, setup, 
     assert response.status_code == 422
     assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [(field, "bad_character")]
     assert not Annotation.objects.exists()
+
+
+@pytest.mark.django_db
+@BAD
+def test_a_bad_character_anywhere_in_a_request_is_refused_never_a_500(api, setup, bad):
+    """The fields that never reach the database as text (ids, type, time) are refused as invalid already."""
+    widget, headers = setup
+    fields = ["id", "widget_id", "event_type", "occurred_at", "actor_id", "actor_type", "view_context_ref"]
+    for field in fields:
+        event = _event(widget, actor_id=str(uuid.uuid4()))
+        event[field] = f"{event.get(field, 'x')}{bad}"
+        response = _post(api, EVENTS, event, headers)
+        assert response.status_code == 422, (field, response.content[:300])
+        assert field in [e["field"] for e in response.json()["errors"]]
+    for name in ["Idempotency-Key", "Origin"]:
+        response = _post(api, EVENTS, {"events": [_event(widget)]}, {**headers, name: f"x{bad}"})
+        assert response.status_code < 500, name
+    for field in ["id", "widget_id", "category", "severity", "actor_id"]:
+        annotation = {"widget_id": str(widget.pk), "body": "Hidden", field: f"x{bad}"}
+        response = _post(api, ANNOTATIONS, annotation, headers)
+        assert response.status_code == 422 and field in [e["field"] for e in response.json()["errors"]]
+    assert not Annotation.objects.exists()
+    assert InteractionEvent.objects.count() <= 1  # the event sent with an Idempotency-Key, at most
