@@ -90,8 +90,9 @@ def _too_large(limit: int) -> ApiError:
     return ApiError(error(413, TOO_LARGE.format(limit=limit), Code.TOO_LARGE))
 
 
-def _read_chunked(request: HttpRequest, limit: int) -> bytes:
-    """A body without Content-Length, read to its end but no further than one byte past `limit`.
+def _read_without_length(request: HttpRequest, limit: int) -> bytes:
+    """A body without Content-Length (a chunked one), read to its end but no further than one byte past
+    `limit`.
 
     A chunked body has no Content-Length, and Django reads such a body as empty. The WSGI server decodes the
     chunks; it says with wsgi.input_terminated (gunicorn does) that its stream ends where the body does.
@@ -133,7 +134,7 @@ def body_text(request: HttpRequest) -> str:
         if len(raw) > limit:
             raise _too_large(limit)
     else:
-        raw = _read_chunked(request, limit)
+        raw = _read_without_length(request, limit)
     try:
         return raw.decode()
     except UnicodeDecodeError:
@@ -178,8 +179,11 @@ def exception_response(request: HttpRequest, exc: Exception) -> JsonResponse:
 def parameter_error_response(request: HttpRequest, exc: Any) -> JsonResponse:
     """ninja's ValidationError (a query parameter it cannot read, e.g. ?limit=many) in the API's shape: 422
     naming each parameter, where ninja answers {"detail": [...]} without a code."""
-    errors = [FieldError(str(e["loc"][-1]), Code.INVALID, str(e["msg"]).lower()) for e in exc.errors]
-    return field_error(422, *errors)
+    errors = [
+        FieldError(str((e.get("loc") or ["query"])[-1]), Code.INVALID, str(e.get("msg", "")).lower())
+        for e in exc.errors
+    ]
+    return field_error(422, *errors) if errors else error(422, "query: cannot be read.", Code.INVALID)
 
 
 def no_endpoint_response(request: HttpRequest) -> JsonResponse:
