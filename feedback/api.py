@@ -6,17 +6,29 @@ from uuid import UUID
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
 from ninja import Field, Router, Schema
-from pydantic import ConfigDict, StringConstraints, ValidationError
+from pydantic import AfterValidator, ConfigDict, StringConstraints, ValidationError
+from pydantic_core import PydanticCustomError
 
 from feedback.models import Annotation, Category, Severity
 from hubs.api import api_errors, authenticate, error, field_error, json_body
-from hubs.errors import Code, FieldError
+from hubs.errors import BAD_CHARACTER, BAD_CHARACTERS, Code, FieldError
 from hubs.models import Widget
 from hubs.schemas import REFUSALS, ErrorOut
 
 router = Router(tags=["v1"])
 
 MAX_BODY = 5000
+
+
+def _storable(value: str) -> str:
+    if BAD_CHARACTERS.search(value):
+        raise PydanticCustomError("bad_character", BAD_CHARACTER)
+    return value
+
+
+# Text PostgreSQL can store: a NUL would make the INSERT fail (hubs/errors.py; pydantic already refuses a
+# lone surrogate, as string_unicode).
+Storable = AfterValidator(_storable)
 
 
 class AnnotationIn(Schema):
@@ -28,12 +40,14 @@ class AnnotationIn(Schema):
 
     id: UUID | None = Field(None, description="Client id; a retry with the same id is not stored twice.")
     widget_id: UUID
-    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_BODY)]
+    body: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_BODY), Storable
+    ]
     category: Literal[tuple(Category.values)] = "friction"  # type: ignore[valid-type]
     severity: Literal[tuple(Severity.values)] = "medium"  # type: ignore[valid-type]
     actor_id: UUID | None = None
-    actor_type: Annotated[str, StringConstraints(max_length=50)] = "user"
-    widget_state_ref: Annotated[str, StringConstraints(max_length=500)] | None = None
+    actor_type: Annotated[str, StringConstraints(max_length=50), Storable] = "user"
+    widget_state_ref: Annotated[str, StringConstraints(max_length=500), Storable] | None = None
 
 
 class AnnotationOut(Schema):
@@ -53,6 +67,8 @@ def _field_errors(exc: ValidationError) -> list[FieldError]:
             errors.append(FieldError(field, Code.TOO_LONG, f"at most {context['max_length']} characters"))
         elif kind == "literal_error":
             errors.append(FieldError(field, Code.NOT_ACCEPTED, f"must be one of {context['expected']}"))
+        elif kind in {"bad_character", "string_unicode"}:  # pydantic itself refuses lone surrogates
+            errors.append(FieldError(field, Code.BAD_CHARACTER, BAD_CHARACTER))
         elif kind.startswith("uuid"):
             errors.append(FieldError(field, Code.INVALID, "must be a UUID"))
         else:
@@ -75,6 +91,7 @@ def _field_errors(exc: ValidationError) -> list[FieldError]:
         201: AnnotationOut,
         400: ErrorOut,
         409: ErrorOut,
+        411: ErrorOut,
         413: ErrorOut,
         422: ErrorOut,
         **REFUSALS,

@@ -1,6 +1,7 @@
 from django import forms
 
 from feedback.models import Annotation, Category, Severity
+from hubs.models import WidgetStatus
 
 BODY_REQUIRED = "Write what happened or what you noticed."
 BODY_MAX_LENGTH = 5000
@@ -19,6 +20,14 @@ class AnnotationForm(forms.ModelForm):
     class Meta:
         model = Annotation
         fields = ["body", "category", "severity"]
+
+
+class WidgetFilterForm(forms.Form):
+    """The hub page's filters; they live in the URL's query string. A form rather than the raw parameters:
+    a NUL in one would fail the query (PostgreSQL refuses NUL in text); a CharField refuses it by name."""
+
+    type = forms.CharField(required=False, max_length=100)
+    status = forms.ChoiceField(required=False, choices=[("", "All statuses"), *WidgetStatus.choices])
 
 
 REASON_REQUIRED = "Say why the annotation is retracted."

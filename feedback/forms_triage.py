@@ -42,6 +42,13 @@ class AssignForm(forms.Form):
     notes = forms.CharField(max_length=2000, required=False, strip=True)
 
 
+class DuplicateSearchForm(forms.Form):
+    """The text that finds a duplicate's original (the board card's box and the candidate page's). The
+    search reads its first 200 characters; the field refuses a NUL, which would fail the query."""
+
+    q = forms.CharField(required=False, strip=True)
+
+
 AGE_CHOICES = [
     ("", "Any age"),
     ("7", "Older than 7 days"),

@@ -13,7 +13,10 @@ from collections.abc import Callable
 from typing import Any, Concatenate, NamedTuple, cast
 
 from django.conf import settings
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.log import log_response
 from ninja import Router
 
 from hubs import ingest, key_listener, keys
@@ -45,7 +48,16 @@ WRONG_SCOPE = "This key's scope is {scope}; this endpoint needs a {needed} key."
 ORIGIN_NOT_ALLOWED = "Origin {origin} may not report to this hub (add it to the hub's allowed origins)."
 RATE_LIMITED = "Too many requests for this key; retry after {seconds} s."
 BAD_JSON = "body: is not valid JSON."
+TOO_DEEP = "body: is nested too deeply."
 TOO_LARGE = "body: is larger than {limit} bytes."
+BAD_LENGTH = "Content-Length: is not a number of bytes."
+LENGTH_REQUIRED = "body: send a Content-Length (this server cannot read a chunked body to its end)."
+UNAVAILABLE = "The database is unavailable; retry after {seconds} s."
+INTERNAL = "Something went wrong on IHF's side; it has been logged."
+NOT_FOUND = "No endpoint at {path}."
+METHOD_NOT_ALLOWED = "{path} takes {allowed}."
+UNAVAILABLE_RETRY_SECONDS = 5
+READ_CHUNK_BYTES = 64 * 1024
 
 
 def error(
@@ -74,19 +86,117 @@ class ApiError(Exception):
         self.response = response
 
 
+def _too_large(limit: int) -> ApiError:
+    return ApiError(error(413, TOO_LARGE.format(limit=limit), Code.TOO_LARGE))
+
+
+def _read_without_length(request: HttpRequest, limit: int) -> bytes:
+    """A body without Content-Length (a chunked one), read to its end but no further than one byte past
+    `limit`.
+
+    A chunked body has no Content-Length, and Django reads such a body as empty. The WSGI server decodes the
+    chunks; it says with wsgi.input_terminated (gunicorn does) that its stream ends where the body does.
+    Without that promise a read could wait forever for bytes that never come: 411 asks for a length."""
+    environ = request.META
+    stream = environ.get("wsgi.input")
+    if stream is None:  # not WSGI (ASGI): Django has the whole body already
+        return request.body
+    if not environ.get("wsgi.input_terminated"):
+        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            raise ApiError(error(411, LENGTH_REQUIRED, Code.LENGTH_REQUIRED))
+        return b""  # neither a length nor chunks: HTTP/1.1 says the body is empty
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = stream.read(min(READ_CHUNK_BYTES, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > limit:
+        raise _too_large(limit)
+    return b"".join(chunks)
+
+
+def body_text(request: HttpRequest) -> str:
+    """The request's body as text: an ApiError when larger than IHF_INGEST_MAX_BODY_BYTES or not UTF-8.
+
+    Strict UTF-8 (RFC 8259 JSON is UTF-8): json.loads(bytes) would let a surrogate encoded as bytes through,
+    which PostgreSQL then refuses. Decoding here costs what json.loads would have spent decoding."""
+    limit = settings.IHF_INGEST_MAX_BODY_BYTES
+    length = request.META.get("CONTENT_LENGTH")
+    if length:
+        if not (length.isascii() and length.isdigit()):  # isdigit alone takes "²", which int() refuses
+            raise ApiError(error(400, BAD_LENGTH, Code.INVALID))
+        if int(length) > limit:
+            raise _too_large(limit)
+        raw = request.body
+        if len(raw) > limit:
+            raise _too_large(limit)
+    else:
+        raw = _read_without_length(request, limit)
+    try:
+        return raw.decode()
+    except UnicodeDecodeError:
+        raise ApiError(error(400, BAD_JSON, Code.INVALID)) from None
+
+
+def parse_json(text: str) -> Any:
+    """`text` parsed as JSON (None when empty); an ApiError when it is not JSON or nested too deep."""
+    try:
+        return json.loads(text) if text else None
+    except RecursionError:
+        # The parser recurses once per level: 50,000 `[` (100 KB) exhaust its stack well below the size limit.
+        raise ApiError(error(400, TOO_DEEP, Code.TOO_DEEP)) from None
+    except ValueError:
+        raise ApiError(error(400, BAD_JSON, Code.INVALID)) from None
+
+
 def json_body(request: HttpRequest) -> Any:
     """The request's body parsed as JSON (None when empty); an ApiError when too large or not JSON."""
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
-    limit = settings.IHF_INGEST_MAX_BODY_BYTES
-    if length > limit:
-        raise ApiError(error(413, TOO_LARGE.format(limit=limit), Code.TOO_LARGE))
-    raw = request.body
-    if len(raw) > limit:
-        raise ApiError(error(413, TOO_LARGE.format(limit=limit), Code.TOO_LARGE))
-    try:
-        return json.loads(raw) if raw else None
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError(error(400, BAD_JSON, Code.INVALID)) from None
+    return parse_json(body_text(request))
+
+
+def exception_response(request: HttpRequest, exc: Exception) -> JsonResponse:
+    """The JSON answer to an exception no view turned into one: 503 with Retry-After when the database is
+    unreachable (or refused the work for now), else 500. API clients get JSON whatever happens, with DEBUG
+    too (Django would answer with its HTML debug page); both are logged as Django logs a failed request."""
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        seconds = UNAVAILABLE_RETRY_SECONDS
+        response = error(
+            503, UNAVAILABLE.format(seconds=seconds), Code.UNAVAILABLE, headers={"Retry-After": str(seconds)}
+        )
+    else:
+        # Receivers (error trackers, Django's test client) learn of the failure as they would from Django.
+        got_request_exception.send(sender=None, request=request)
+        response = error(500, INTERNAL, Code.INTERNAL)
+    log_response(
+        "%s: %s", response.reason_phrase, request.path, response=response, request=request, exception=exc
+    )
+    return response
+
+
+def parameter_error_response(request: HttpRequest, exc: Any) -> JsonResponse:
+    """ninja's ValidationError (a query parameter it cannot read, e.g. ?limit=many) in the API's shape: 422
+    naming each parameter, where ninja answers {"detail": [...]} without a code."""
+    errors = [
+        FieldError(str((e.get("loc") or ["query"])[-1]), Code.INVALID, str(e.get("msg", "")).lower())
+        for e in exc.errors
+    ]
+    return field_error(422, *errors) if errors else error(422, "query: cannot be read.", Code.INVALID)
+
+
+def no_endpoint_response(request: HttpRequest) -> JsonResponse:
+    return error(404, NOT_FOUND.format(path=request.path), Code.NOT_FOUND)
+
+
+def method_not_allowed_response(request: HttpRequest, allowed: str) -> JsonResponse:
+    return error(
+        405,
+        METHOD_NOT_ALLOWED.format(path=request.path, allowed=allowed),
+        Code.METHOD_NOT_ALLOWED,
+        headers={"Allow": allowed},
+    )
 
 
 def authenticate(request: HttpRequest, needed: str, body: object = None) -> KeyHub:
@@ -126,7 +236,8 @@ def authenticate(request: HttpRequest, needed: str, body: object = None) -> KeyH
 def api_errors[**P, R: HttpResponse](
     view: Callable[Concatenate[HttpRequest, P], R],
 ) -> Callable[Concatenate[HttpRequest, P], R | JsonResponse]:
-    """Turn ApiError into its response (ninja handlers return responses directly)."""
+    """Turn ApiError into its response (ninja handlers return responses directly), and any other exception
+    into a JSON one (exception_response)."""
 
     @functools.wraps(view)  # keeps the signature, from which ninja reads the query parameters
     def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> R | JsonResponse:
@@ -134,6 +245,8 @@ def api_errors[**P, R: HttpResponse](
             return view(request, *args, **kwargs)
         except ApiError as failure:
             return failure.response
+        except Exception as exc:
+            return exception_response(request, exc)
 
     return wrapped
 
@@ -178,7 +291,8 @@ INGEST_OPENAPI = {
 def report(request: HttpRequest) -> tuple[int, dict[str, Any]]:
     """What POST /interaction-events answers: (status, JSON payload); ApiError when the request is refused
     as a whole. Shared by the view below and by hubs/fastpath.py, which serves the endpoint in production."""
-    body = json_body(request)
+    text = body_text(request)
+    body = parse_json(text)
     hub = authenticate(request, "ingest", body)
     single = isinstance(body, dict) and "events" not in body
     if isinstance(body, dict) and "events" in body:
@@ -193,7 +307,14 @@ def report(request: HttpRequest) -> tuple[int, dict[str, Any]]:
         events = [{k: v for k, v in body.items() if k != "key"}]
     else:
         raise ApiError(error(422, 'body: send an event object or {"events": [...]}.', Code.INVALID))
-    batch = ingest.validate(events, idempotency_key=request.META.get("HTTP_IDEMPOTENCY_KEY"))
+    batch = ingest.validate(
+        events,
+        idempotency_key=request.META.get("HTTP_IDEMPOTENCY_KEY"),
+        # NUL and lone surrogates reach a parsed string only through a \u escape, so a body without one
+        # spares its events the look at every string. A one-character search runs at memchr speed (3 µs for
+        # 240 KB); a two-character one is 80 times slower, so it runs only on a body with a backslash.
+        check_characters="\\" in text and "\\u" in text,
+    )
     accepted, duplicates = ingest.store(batch, hub.pk)
     if single:
         if batch.rejected:
@@ -218,8 +339,9 @@ def report(request: HttpRequest) -> tuple[int, dict[str, Any]]:
     response={
         200: BatchOut | StoredEventOut,  # a batch processed, or a single event already stored
         201: StoredEventOut,
-        400: ErrorOut,
+        400: ErrorOut,  # not JSON, nested too deeply, or a bad Content-Length
         404: ErrorOut,  # a single event for a widget that is not the key's hub's
+        411: ErrorOut,  # a chunked body this server cannot read to its end
         413: ErrorOut,
         422: ErrorOut | BatchOut,  # a single event, or a batch of which nothing was accepted
         **REFUSALS,

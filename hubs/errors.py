@@ -3,6 +3,7 @@
 Callers (the API's status decisions, API clients, tests) branch on the code, never on the message text.
 """
 
+import re
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -20,12 +21,25 @@ class Code(StrEnum):
     UNKNOWN_WIDGET = "unknown_widget"  # not a widget of the key's hub
     UNKNOWN_EVENT = "unknown_event"
     IN_USE = "in_use"
+    BAD_CHARACTER = "bad_character"  # a NUL or a lone UTF-16 surrogate: PostgreSQL stores neither
     # The request as a whole.
+    TOO_DEEP = "too_deep"  # JSON nested deeper than the parser goes
+    LENGTH_REQUIRED = "length_required"
+    NOT_FOUND = "not_found"  # no endpoint at this path
+    METHOD_NOT_ALLOWED = "method_not_allowed"  # see Allow
     MISSING_KEY = "missing_key"
     BAD_KEY = "bad_key"
     WRONG_SCOPE = "wrong_scope"
     ORIGIN_NOT_ALLOWED = "origin_not_allowed"
     RATE_LIMITED = "rate_limited"
+    UNAVAILABLE = "unavailable"  # the database is unreachable: retry after Retry-After seconds
+    INTERNAL = "internal"  # a bug: logged, with nothing of it in the answer
+
+
+# What PostgreSQL refuses in text and jsonb: NUL, and a surrogate that is not half of a pair (the JSON parser
+# joins the halves of a pair into one character, so any surrogate left in a parsed string is a lone one).
+BAD_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
+BAD_CHARACTER = "contains a NUL character or a lone UTF-16 surrogate, which IHF does not store"
 
 
 class FieldError(NamedTuple):

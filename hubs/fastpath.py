@@ -8,9 +8,10 @@ messages), answers JSON and names the CORS origin itself. Three shortcuts, each 
 
 1. `WSGIHandler` (served by wiring.wsgi) calls `hubs.api.report` directly for POST /api/v1/interaction-events
    and writes its answer, keeping what matters of the cycle: the database connection housekeeping,
-   SecurityMiddleware's redirect and headers, CORS and Django's handling of exceptions. It was written for the
-   middleware list in `HANDLER_WRITTEN_FOR`; tests/ihf/test_handlers.py fails when settings.MIDDLEWARE
-   changes, so that whoever adds middleware decides whether the fast path must run it too.
+   SecurityMiddleware's redirect and headers, CORS, and Django's logging of exceptions (answered in JSON by
+   hubs.api.exception_response, as on the Django path). It was written for the middleware list in
+   `HANDLER_WRITTEN_FOR`; tests/ihf/test_handlers.py fails when settings.MIDDLEWARE changes, so that
+   whoever adds middleware decides whether the fast path must run it too.
 2. `ApiCorsMiddleware` calls the /api/v1/ views itself for every other API request, skipping the middleware
    below it (sessions, authentication, CSRF, messages, htmx): about 0.4 ms of a 2 ms request.
 3. `hubs.ingest._insert_one` runs the single-event INSERT on a psycopg cursor kept per connection, with
@@ -29,13 +30,18 @@ from http import HTTPStatus
 from types import SimpleNamespace
 
 from django.core.handlers import wsgi
-from django.core.handlers.exception import response_for_exception
 from django.db import close_old_connections
 from django.http import HttpResponse
 from django.middleware.security import SecurityMiddleware
 from django.urls import Resolver404, resolve
 
-from hubs.api import ApiError, report
+from hubs.api import (
+    ApiError,
+    exception_response,
+    method_not_allowed_response,
+    no_endpoint_response,
+    report,
+)
 from hubs.models import Hub
 from ihf import caches
 
@@ -95,7 +101,8 @@ class ApiCorsMiddleware:
     """CORS for /api/: preflights from origins some hub allows; responses readable by the origin the request's
     key allows (the view decides that and sets request.ihf_cors_origin).
 
-    It also calls the /api/v1/ views itself, skipping the middleware below it (shortcut 2 above).
+    It also calls the /api/v1/ views itself, skipping the middleware below it (shortcut 2 above), and answers
+    in JSON, as the API always does, a path that is no endpoint and a method that an endpoint does not take.
     """
 
     def __init__(self, get_response):
@@ -123,11 +130,16 @@ class ApiCorsMiddleware:
 
     @staticmethod
     def _call_api_view(request):
+        """The view's answer; JSON where Django and ninja answer an API client in HTML (no such endpoint,
+        or a method the endpoint does not take)."""
         try:
             match = resolve(request.path_info)
         except Resolver404:
-            return None
-        return match.func(request, *match.args, **match.kwargs)
+            return no_endpoint_response(request)
+        response = match.func(request, *match.args, **match.kwargs)
+        if response.status_code == 405 and "json" not in response.get("Content-Type", ""):
+            return method_not_allowed_response(request, response["Allow"])
+        return response
 
 
 class WSGIHandler(wsgi.WSGIHandler):
@@ -157,8 +169,8 @@ class WSGIHandler(wsgi.WSGIHandler):
             status, payload = report(request)
         except ApiError as refused:
             return self._respond(request, refused.response, start_response)
-        except Exception as exc:  # Django logs it and answers as it would for any view
-            return self._respond(request, response_for_exception(request, exc), start_response)
+        except Exception as exc:  # logged as Django would; answered in JSON, as every API error is
+            return self._respond(request, exception_response(request, exc), start_response)
         finally:
             # What Django's request_finished receiver does for the database connection.
             close_old_connections()

@@ -18,7 +18,7 @@ import psycopg
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
-from hubs.errors import Code, FieldError
+from hubs.errors import BAD_CHARACTER, BAD_CHARACTERS, Code, FieldError
 from hubs.models import InteractionEvent, InteractionReportingContract
 from ihf import caches
 from ihf.ids import parse_uuid, uuid7
@@ -177,6 +177,32 @@ def _timestamp(value: object, now: datetime, max_age: timedelta) -> tuple[dateti
     return moment, None
 
 
+def bad_character(event: dict[str, Any]) -> FieldError | None:
+    """The first field of `event` whose text PostgreSQL would refuse (errors.BAD_CHARACTERS), else None.
+
+    Only the fields that reach the database as text are looked at, and occurred_at, whose parser
+    (datetime.fromisoformat) skips a NUL: the others are UUIDs and contract values, which a bad character
+    already makes invalid. A metadata key is reported as the object holding it. The walk is iterative, since
+    metadata may be nested as deep as the JSON parser goes."""
+    for field in ("actor_type", "view_context_ref", "occurred_at"):
+        value = event.get(field)
+        if isinstance(value, str) and BAD_CHARACTERS.search(value):
+            return FieldError(field, Code.BAD_CHARACTER, BAD_CHARACTER)
+    stack: list[tuple[str, object]] = [("metadata", event.get("metadata"))]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if BAD_CHARACTERS.search(value):
+                return FieldError(path, Code.BAD_CHARACTER, BAD_CHARACTER)
+        elif isinstance(value, dict):
+            if any(BAD_CHARACTERS.search(key) for key in value):
+                return FieldError(path, Code.BAD_CHARACTER, BAD_CHARACTER)
+            stack.extend((f"{path}.{key}", item) for key, item in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((f"{path}.{index}", item) for index, item in reversed(list(enumerate(value))))
+    return None
+
+
 class Batch:
     """Validated rows ready for one INSERT, and the rejections: (index, errors), in no particular order."""
 
@@ -187,8 +213,14 @@ class Batch:
         self.retractions: dict[int, str] = {}  # row position -> id of the event it retracts
 
 
-def validate(events: list[Any], *, idempotency_key: str | None = None) -> Batch:
-    """Check each event's fields against the contract (no database access)."""
+def validate(
+    events: list[Any], *, idempotency_key: str | None = None, check_characters: bool = False
+) -> Batch:
+    """Check each event's fields against the contract (no database access).
+
+    `check_characters` also looks for text PostgreSQL would refuse (bad_character()): the caller asks for it
+    only when the body holds a \\u escape, the only way such text gets through a strict UTF-8 JSON parser,
+    so that the common request pays nothing for it."""
     contract = active_contract()
     now = datetime.now(UTC)
     max_age = timedelta(days=settings.IHF_INGEST_MAX_AGE_DAYS)
@@ -201,6 +233,10 @@ def validate(events: list[Any], *, idempotency_key: str | None = None) -> Batch:
         if not FIELD_SET.issuperset(event):
             unknown = sorted(event.keys() - FIELD_SET)[0]
             errors.append(FieldError(unknown, Code.NOT_A_FIELD, "is not a field of an event"))
+        if check_characters:
+            problem = bad_character(event)
+            if problem:
+                errors.append(problem)
         for field in contract["required"]:
             if event.get(field) in (None, ""):
                 errors.append(FieldError(field, Code.REQUIRED, "is required"))

@@ -48,9 +48,19 @@ def generate(scope: str) -> tuple[str, str, str]:
 
 
 def parse(raw: str) -> tuple[str, str] | None:
-    """(scope, public id) of a key that looks like one of ours, else None."""
+    """(scope, public id) of a key that looks like one of ours, else None.
+
+    Keys are ASCII and the public id is hex: anything else (a NUL, a lone surrogate) must not reach the
+    hash or the database, which would fail on it. Both checks cost next to nothing (isascii reads a flag)."""
     parts = (raw or "").split("_", 3)
-    if len(parts) != 4 or parts[0] != "ihf" or parts[1] not in SCOPES or len(parts[2]) != 12:
+    if (
+        len(parts) != 4
+        or parts[0] != "ihf"
+        or parts[1] not in SCOPES
+        or len(parts[2]) != 12
+        or not raw.isascii()
+        or not parts[2].isalnum()
+    ):
         return None
     return parts[1], parts[2]
 

@@ -94,4 +94,5 @@ REFUSALS = {
     401: ErrorOut,  # missing, wrong or revoked key
     403: ErrorOut,  # key of the wrong scope, or origin not allowed
     429: ErrorOut,  # rate limited; see Retry-After
+    503: ErrorOut,  # the database is unreachable; see Retry-After
 }

@@ -66,6 +66,9 @@ class WsgiClient:
             **{f"HTTP_{name.upper().replace('-', '_')}": value for name, value in (headers or {}).items()},
             **extra,
         }
+        # A None leaves the key out, as a server does with a header the request lacks (CONTENT_LENGTH=None:
+        # a chunked body).
+        environ = {name: value for name, value in environ.items() if value is not None}
         started = []
 
         def start_response(status, response_headers, exc_info=None):

@@ -7,9 +7,8 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
 from feedback.api import router as feedback_router
-from hubs.api import field_error
+from hubs.api import exception_response, parameter_error_response
 from hubs.api import router as hubs_router
-from hubs.errors import Code, FieldError
 
 api = NinjaAPI(
     title="IHF API",
@@ -21,18 +20,10 @@ api = NinjaAPI(
 )
 api.add_router("/v1", hubs_router)
 api.add_router("/v1", feedback_router)
-
-
-@api.exception_handler(ValidationError)
-def invalid_parameters(request, exc):
-    """ninja's own checks of query parameters answer in the API's error shape too (422, field, code)."""
-    errors = [
-        FieldError(
-            str(error["loc"][-1]) if error.get("loc") else "request", Code.INVALID, error["msg"].lower()
-        )
-        for error in exc.errors
-    ]
-    return field_error(422, *errors)
+# What escapes a view of the API (hubs.api.api_errors catches what the views raise) is answered in JSON
+# too: ninja's default answers with a text traceback under DEBUG and leaves the rest to Django's HTML pages.
+api.add_exception_handler(Exception, exception_response)
+api.add_exception_handler(ValidationError, parameter_error_response)
 
 
 @api.get("/health", summary="Liveness probe", tags=["meta"])

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from feedback import selectors, services
-from feedback.forms_triage import AssignForm, BoardFilterForm, TransitionForm
+from feedback.forms_triage import AssignForm, BoardFilterForm, DuplicateSearchForm, TransitionForm
 from feedback.models import CandidateStatus, Category, RequirementCandidate
 from feedback.services import TriageError
 from feedback.views.candidates import candidate_page_response
@@ -146,11 +146,15 @@ def assign(request, slug, candidate_id):
 @require_GET
 def duplicate_search(request, slug):
     access = get_hub_for_user(request, slug)
-    results = selectors.duplicate_search(
-        access.hub, request.GET.get("q", "").strip()[:200], exclude=parse_uuid(request.GET.get("exclude"))
+    # The search boxes (board card, candidate page) are named dup_q, the candidate page's parameter, and
+    # htmx sends the box as it is (hx-include); q is for any other caller.
+    name = "dup_q" if "dup_q" in request.GET else "q"
+    form = DuplicateSearchForm({"q": request.GET.get(name, "")})
+    context = {"hub": access.hub, "candidate_id": request.GET.get("exclude")}
+    if not form.is_valid():
+        context["error"] = f"{name}: {form.errors['q'][0]}"
+        return TemplateResponse(request, "feedback/includes/duplicate_results.html", context, status=400)
+    context["results"] = selectors.duplicate_search(
+        access.hub, form.cleaned_data["q"][:200], exclude=parse_uuid(request.GET.get("exclude"))
     )
-    return TemplateResponse(
-        request,
-        "feedback/includes/duplicate_results.html",
-        {"hub": access.hub, "results": results, "candidate_id": request.GET.get("exclude")},
-    )
+    return TemplateResponse(request, "feedback/includes/duplicate_results.html", context)

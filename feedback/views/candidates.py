@@ -6,6 +6,7 @@ from django.views.decorators.http import require_http_methods
 
 from feedback import selectors, services
 from feedback.forms import EscalateForm
+from feedback.forms_triage import DuplicateSearchForm
 from feedback.models import Annotation, AnnotationThread, RequirementCandidate
 from hubs.access import get_hub_for_user, require
 
@@ -27,7 +28,10 @@ def _get_candidate(access, candidate_id) -> RequirementCandidate:
 def candidate_page_response(request, access, candidate_id, *, action_error=None, status=200):
     candidate = _get_candidate(access, candidate_id)
     assignment = getattr(candidate, "assignment", None)
-    dup_query = request.GET.get("dup_q", "").strip()[:200]
+    dup_form = DuplicateSearchForm({"q": request.GET.get("dup_q", "")})
+    dup_query = dup_form.cleaned_data["q"][:200] if dup_form.is_valid() else ""
+    if dup_form.errors and status == 200:
+        status = 400
     context = {
         "access": access,
         "hub": access.hub,
@@ -38,6 +42,7 @@ def candidate_page_response(request, access, candidate_id, *, action_error=None,
         "duplicates": list(candidate.duplicates.order_by("created_at")),
         "assignable": list(services.assignable_members(access.hub).order_by("user__name")),
         "dup_query": dup_query,
+        "dup_error": f"dup_q: {dup_form.errors['q'][0]}" if dup_form.errors else None,
         "dup_results": selectors.duplicate_search(access.hub, dup_query, exclude=candidate.pk)
         if dup_query
         else None,

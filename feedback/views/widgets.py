@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from feedback.forms import AnnotationForm
+from feedback.forms import AnnotationForm, WidgetFilterForm
 from feedback.models import Annotation
 from hubs.access import get_hub_for_user, require
 from hubs.models import InteractionEvent, Widget, WidgetStatus
@@ -36,8 +36,10 @@ def _open_annotation_count():
 def hub_detail(request, slug):
     access = get_hub_for_user(request, slug)
     hub = access.hub
-    widget_type = request.GET.get("type", "")
-    status = request.GET.get("status", "")
+    # Bad filters (as the board's): the page names them, lists every widget, and answers 400.
+    filter_form = WidgetFilterForm(request.GET)
+    filters = filter_form.cleaned_data if filter_form.is_valid() else {}
+    widget_type, status = filters.get("type", ""), filters.get("status", "")
 
     widgets = Widget.objects.filter(hub=hub)
     if widget_type:
@@ -63,11 +65,12 @@ def hub_detail(request, slug):
         "statuses": WidgetStatus.choices,
         "selected_type": widget_type,
         "selected_status": status,
+        "filter_form": filter_form,
         "filter_query": request.GET.copy(),
         "recent_days": RECENT_DAYS,
     }
     template = "feedback/hub_detail.html#widget-table" if request.htmx else "feedback/hub_detail.html"
-    return TemplateResponse(request, template, context)
+    return TemplateResponse(request, template, context, status=400 if filter_form.errors else 200)
 
 
 def _annotations_page(request, widget):

@@ -8,8 +8,11 @@
  * Widgets are elements carrying the envelope attributes (contract 1.0): data-ihf-widget (the widget's id),
  * data-ihf-hub and data-ihf-view-context. The reporter sees clicks, views, form submits and errors inside
  * them, batches the events and sends them every few seconds and when the page is hidden. A batch that fails
- * is sent again later with the same event ids, so each event is stored once. Alt+click on a widget opens a
- * small form to annotate it. Nothing here ever throws into the host page.
+ * (network error, 429, 5xx) is sent again later with the same event ids, so each event is stored once; one the
+ * server refuses (any other 4xx) is dropped, since sending it again would get the same answer. While the
+ * events cannot be sent, at most data-ihf-max-queue (1000) wait: past that the oldest are dropped, and
+ * counted (__ihfReporter.dropped()). Alt+click on a widget opens a small form to annotate it. Nothing here
+ * ever throws into the host page.
  */
 (function () {
   "use strict";
@@ -20,10 +23,12 @@
     endpoint: (script.getAttribute("data-ihf-endpoint") || "").replace(/\/$/, ""),
     key: script.getAttribute("data-ihf-key") || "",
     flushMs: parseInt(script.getAttribute("data-ihf-flush-ms") || "5000", 10),
-    maxBatch: 200
+    maxBatch: 200,
+    maxQueue: Math.max(1, parseInt(script.getAttribute("data-ihf-max-queue") || "1000", 10) || 1000)
   };
   var queue = [];        // events not yet sent
   var inFlight = null;   // the batch being sent, resent as-is until the server acknowledges it
+  var dropped = 0;       // events dropped because the queue was full
   var seen = typeof WeakSet === "function" ? new WeakSet() : null;
   var viewed = typeof WeakSet === "function" ? new WeakSet() : null;
   var backoff = 0;
@@ -47,6 +52,21 @@
     return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
   }
 
+  // Text as IHF stores it: at most `max` characters, cut between characters (never inside a surrogate
+  // pair, as String.slice can), with NUL and lone surrogates, which the server refuses, replaced by U+FFFD.
+  function text(value, max) {
+    var s = String(value == null ? "" : value), out = "", count = 0, i, c, next;
+    for (i = 0; i < s.length && count < max; i++, count++) {
+      c = s.charCodeAt(i);
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+        next = s.charCodeAt(i + 1);
+        if (next >= 0xdc00 && next <= 0xdfff) { out += s.charAt(i) + s.charAt(i + 1); i++; continue; }
+      }
+      out += c === 0 || (c >= 0xd800 && c <= 0xdfff) ? "\ufffd" : s.charAt(i);
+    }
+    return out;
+  }
+
   function widgetOf(node) {
     while (node && node.nodeType !== 1) { node = node.parentNode; }
     return node && node.closest ? node.closest("[data-ihf-widget]") : null;
@@ -59,10 +79,17 @@
       widget_id: element.getAttribute("data-ihf-widget"),
       event_type: type,
       occurred_at: new Date().toISOString(),
-      view_context_ref: element.getAttribute("data-ihf-view-context") || location.pathname,
+      view_context_ref: text(element.getAttribute("data-ihf-view-context") || location.pathname, 500),
       metadata: metadata || {}
     });
+    trim();
     if (queue.length >= config.maxBatch) { flush(); }
+  }
+
+  // Offline for long, a page would queue without end: keep the newest events, drop the oldest.
+  function trim() {
+    var over = queue.length + (inFlight ? inFlight.length : 0) - config.maxQueue;
+    if (over > 0) { queue.splice(0, over); dropped += over; }
   }
 
   function payload(events) {
@@ -95,7 +122,7 @@
     backoff = Math.min(backoff ? backoff * 2 : 1000, 60000);
     var batch = inFlight;
     inFlight = null;
-    if (batch) { queue = batch.concat(queue); }
+    if (batch) { queue = batch.concat(queue); trim(); }
     setTimeout(flush, backoff);
   }
 
@@ -155,9 +182,10 @@
     form.addEventListener("submit", safe(function (event) {
       event.preventDefault();
       var status = form.querySelector("[data-ihf-status]");
+      var version = element.getAttribute("data-ihf-version");
       var body = {key: config.key, id: id, widget_id: element.getAttribute("data-ihf-widget"),
-        body: form.elements.body.value, category: form.elements.category.value,
-        severity: form.elements.severity.value, widget_state_ref: element.getAttribute("data-ihf-version") || null};
+        body: text(form.elements.body.value, 5000), category: form.elements.category.value,
+        severity: form.elements.severity.value, widget_state_ref: version ? text(version, 500) : null};
       status.textContent = "Sending…";
       fetch(config.endpoint + "/annotations", {method: "POST", body: JSON.stringify(body), credentials: "omit",
         headers: {"Content-Type": "text/plain;charset=UTF-8"}})
@@ -193,7 +221,7 @@
   // Script errors have no element: they are put on the widget the person used in the last two seconds.
   window.addEventListener("error", safe(function (event) {
     if (event.target !== window || !lastWidget || Date.now() - lastWidgetAt > 2000) { return; }
-    record(lastWidget, "error", {kind: "script", message: String(event.message || "").slice(0, 300)});
+    record(lastWidget, "error", {kind: "script", message: text(event.message || "", 300)});
   }));
 
   if (typeof MutationObserver === "function") {
@@ -214,5 +242,9 @@
   var start = safe(function () { watch(document.documentElement); });
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 
-  window.__ihfReporter = {flush: flush, pending: function () { return queue.length + (inFlight ? inFlight.length : 0); }};
+  window.__ihfReporter = {
+    flush: flush,
+    pending: function () { return queue.length + (inFlight ? inFlight.length : 0); },
+    dropped: function () { return dropped; }
+  };
 })();

@@ -136,3 +136,77 @@ def test_the_reporter_reports_each_event_exactly_once(browser, live_server, shop
         set(InteractionEvent.objects.filter(widget__hub=hub).values_list("id", flat=True))
     )
     assert browser.execute_script("return document.title") == "Shop"  # the host page kept working
+
+
+COUNTING_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Shop</title>
+<script>
+  // Counts the reporter's POSTs of events, to tell a dropped batch from one sent again.
+  window.posts = 0;
+  var send = window.fetch;
+  window.fetch = function (url) {{
+    if (String(url).indexOf("/interaction-events") >= 0) {{ window.posts++; }}
+    return send.apply(this, arguments);
+  }};
+</script></head><body>
+<button id="pay" data-ihf-widget="{pay}" data-ihf-hub="{hub}" data-ihf-view-context="/checkout">Pay</button>
+<button id="ghost" data-ihf-widget="{ghost}" data-ihf-hub="{hub}"
+        data-ihf-view-context="/checkout">Ghost</button>
+<script src="{ihf}/static/ihf/reporter.js" data-ihf-endpoint="{ihf}/api/v1" data-ihf-key="{key}"
+        data-ihf-flush-ms="300" data-ihf-max-queue="5"></script>
+</body></html>"""
+
+
+def _offline(browser, offline):
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {"offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+
+
+def test_the_reporter_cuts_whole_characters_drops_refused_batches_and_caps_its_queue(
+    browser, live_server, shop, contracts
+):
+    root, origin = shop
+    hub = HubFactory(allowed_origins=[origin])
+    forget_origins()
+    pay = WidgetFactory(hub=hub, name="Pay")
+    ghost = WidgetFactory(hub=HubFactory(), name="Another hub's")  # this key's hub does not know it
+    _key, raw = api_key(hub)
+    (root / "counting.html").write_text(
+        COUNTING_PAGE.format(pay=pay.pk, ghost=ghost.pk, hub=hub.slug, ihf=live_server.url, key=raw)
+    )
+    browser.get(f"{origin}/counting.html")
+    WebDriverWait(browser, 10).until(lambda b: b.execute_script("return !!window.__ihfReporter"))
+    assert _wait_for(lambda: _events(pay, "viewed") == 1)
+    assert _wait_for(lambda: browser.execute_script("return window.__ihfReporter.pending()") == 0)
+
+    # A script error's message is cut at 300 characters; String.slice would have cut the emoji in half.
+    message = "x" * 299 + "\U0001f600 and more"
+    browser.find_element(By.ID, "pay").click()
+    browser.execute_script("window.dispatchEvent(new ErrorEvent('error', {message: arguments[0]}))", message)
+    assert _wait_for(lambda: _events(pay, "error") == 1)
+    error = InteractionEvent.objects.get(widget=pay, event_type="error")
+    assert error.metadata == {"kind": "script", "message": "x" * 299 + "\U0001f600"}
+
+    # A batch the server refuses (422: a widget of another hub) is dropped, not sent again.
+    assert _wait_for(lambda: browser.execute_script("return window.__ihfReporter.pending()") == 0)
+    posts = browser.execute_script("return window.posts")
+    browser.execute_script("document.getElementById('ghost').click()")
+    assert _wait_for(lambda: browser.execute_script("return window.posts") == posts + 1)
+    time.sleep(1.5)  # several flush intervals
+    assert browser.execute_script("return window.posts") == posts + 1
+    assert browser.execute_script("return window.__ihfReporter.pending()") == 0
+    assert not InteractionEvent.objects.filter(widget=ghost).exists()
+
+    # Offline, at most data-ihf-max-queue events wait: the oldest are dropped, and counted.
+    _offline(browser, True)
+    for _ in range(8):
+        browser.find_element(By.ID, "pay").click()
+    assert browser.execute_script("return window.__ihfReporter.pending()") == 5
+    assert browser.execute_script("return window.__ihfReporter.dropped()") == 3
+    _offline(browser, False)
+    browser.execute_script("window.dispatchEvent(new Event('online'))")
+    assert _wait_for(lambda: _events(pay, "clicked") == 1 + 5)  # the click before the error, and 5 of 8
+    assert _wait_for(lambda: browser.execute_script("return window.__ihfReporter.pending()") == 0)
+    assert InteractionEvent.objects.filter(widget__hub=hub).count() == 1 + 1 + 6  # viewed, error, clicks

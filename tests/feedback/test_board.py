@@ -345,3 +345,20 @@ def test_the_candidate_page_shows_the_timeline(client, people):
     assert "Coupon rejected" in body and "Escalated." in body
     assert reverse("feedback:widget", args=[people.hub.slug, widget.pk]) in body
     assert "Viewers follow triage" in body
+
+
+@pytest.mark.django_db
+def test_the_search_boxes_search_as_they_type(client, people):
+    """The board card's and the candidate page's boxes are named dup_q, and htmx sends the box as it is."""
+    original = _candidate(people, title="Coupon field rejects lowercase codes")
+    _candidate(people, title="Slow checkout")
+    candidate = _candidate(people, title="Coupon codes case")
+    client.force_login(people.steward)
+    search = client.get(
+        reverse("feedback:candidate-search", args=[people.hub.slug]),
+        {"dup_q": "lowercase", "exclude": str(candidate.pk)},
+        headers={"HX-Request": "true"},
+    )
+    assert search.status_code == 200
+    assert [r.pk for r in search.context["results"]] == [original.pk]
+    assert RequirementCandidate.objects.filter(status="open").count() == 3

@@ -63,7 +63,9 @@ def test_only_event_reports_take_the_short_path(wsgi, people, started):
 
 
 @pytest.mark.django_db
-def test_a_failure_in_the_short_path_is_handled_as_django_would(wsgi, people, monkeypatch, caplog):
+def test_a_failure_in_the_short_path_is_logged_as_django_would_and_answered_in_json(
+    wsgi, people, monkeypatch, caplog
+):
     widget = WidgetFactory(hub=people.hub)
     _k, raw = api_key(people.hub)
 
@@ -77,8 +79,12 @@ def test_a_failure_in_the_short_path_is_handled_as_django_would(wsgi, people, mo
         content_type="application/json",
         headers={"Authorization": f"Bearer {raw}"},
     )
-    assert response.status_code == 500
-    assert any("disk on fire" in str(record.exc_info) for record in caplog.records if record.exc_info)
+    assert response.status_code == 500 and response.json()["code"] == "internal"
+    assert any(
+        record.name == "django.request" and "disk on fire" in str(record.exc_info)
+        for record in caplog.records
+        if record.exc_info
+    )
     assert not InteractionEvent.objects.exists()
 
 
