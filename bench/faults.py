@@ -101,13 +101,11 @@ def prepare(url: str, env) -> tuple[str, str, list[str]]:
         with conn.cursor().copy("COPY widgets (id, hub_id, name, widget_type) FROM STDIN") as copy:
             for n, wid in enumerate(widgets):
                 copy.write_row((wid, hub, f"Widget {n}", "button"))
-    keys = [
-        manage(
-            env, "create_api_key", "--hub", "faults", "--scope", scope, "--rate-limit", "100000000"
-        ).strip()
+    ingest, read = (
+        manage(env, "create_api_key", "--hub", "faults", "--scope", scope, "--rate-limit", "10000000").strip()
         for scope in ("ingest", "read")
-    ]
-    return keys[0].strip(), keys[1].strip(), widgets
+    )
+    return ingest, read, widgets
 
 
 class Server:
@@ -116,38 +114,18 @@ class Server:
     def __init__(self, env, port: int, log: Path):
         self.port = port
         self.log = log
+        command = [sys.executable, "-m", "gunicorn", "wiring.wsgi", "--workers", str(WORKERS)]
+        command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
         with log.open("wb") as out:
-            self.process = self._start(env, port, out)
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
         deadline = time.monotonic() + 120
         while self.workers() != WORKERS or not self.answers():
             if time.monotonic() > deadline or self.process.poll() is not None:
                 self.stop()
                 raise SystemExit(f"gunicorn did not start:\n{self.log.read_text()[-3000:]}")
             time.sleep(0.1)
-
-    @staticmethod
-    def _start(env, port: int, out) -> subprocess.Popen:
-        return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "wiring.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(WORKERS),
-                "--keep-alive",
-                "30",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
 
     def answers(self) -> bool:
         try:
