@@ -61,6 +61,12 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def prompt_login_refusals(settings):
+    # Refused sign-ins answer a second late in production (ihf/auth.py); tests that are about it say so.
+    settings.IHF_LOGIN_FAILURE_DELAY = 0
+
+
 @dataclass
 class HubPeople:
     hub: Hub

@@ -147,8 +147,30 @@ AUTHENTICATION_BACKENDS = ["ihf.auth.LockoutBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "hubs:list"
 LOGOUT_REDIRECT_URL = "login"
-# Consecutive failed logins after which an account locks until an admin unlocks it.
+# Sign-in (ihf/auth.py says how these fit together). Consecutive failed logins after which an account locks
+# until an admin unlocks it (browsers that signed in to it before still may: ihf/devices.py).
 IHF_LOGIN_MAX_FAILURES = env.int("IHF_LOGIN_MAX_FAILURES", default=5)
+# Sign-in attempts one client address (an IPv6 /64) may make per window; the rest answer 429 unhashed.
+IHF_LOGIN_ATTEMPTS_PER_ADDRESS = env.int("IHF_LOGIN_ATTEMPTS_PER_ADDRESS", default=20)
+IHF_LOGIN_THROTTLE_SECONDS = env.int("IHF_LOGIN_THROTTLE_SECONDS", default=15 * 60)
+# Reverse proxies in front of IHF that append the client's address to X-Forwarded-For; 0 believes none.
+IHF_TRUSTED_PROXIES = env.int("IHF_TRUSTED_PROXIES", default=0)
+IHF_TRUSTED_DEVICE_DAYS = env.int("IHF_TRUSTED_DEVICE_DAYS", default=90)
+# Every refused sign-in answers this many seconds after it began; at most IHF_LOGIN_DELAYED_AT_ONCE wait so
+# in each process (half of gunicorn.conf.py's threads), the others answer at once.
+IHF_LOGIN_FAILURE_DELAY = env.float("IHF_LOGIN_FAILURE_DELAY", default=1.0)
+IHF_LOGIN_DELAYED_AT_ONCE = env.int("IHF_LOGIN_DELAYED_AT_ONCE", default=8)
+# Argon2id at OWASP's minimum (ihf/hashers.py): ~30 ms of CPU per sign-in instead of PBKDF2's ~0.5 s. The
+# others verify older hashes, which are rewritten with the first at the next successful sign-in.
+PASSWORD_HASHERS = [
+    "ihf.hashers.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# The nice value of each process's password hashing thread: above the request threads' 0, so that hashing
+# gets the CPU that requests leave (Linux; 0 turns it off).
+IHF_PASSWORD_HASH_NICE = env.int("IHF_PASSWORD_HASH_NICE", default=10)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
