@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -54,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -70,6 +72,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -202,6 +205,38 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    # HTTPS only: plain HTTP is redirected, and browsers are told for a year to use nothing else (HSTS),
+    # subdomains included. The liveness probe stays reachable over plain HTTP for a load balancer.
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^api/health$"]
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        # Joining the browsers' preload list is a promise about the whole domain that only its owner can
+        # make, and is slow to take back: IHF leaves it to them (SECURE_HSTS_PRELOAD=1), and so does not
+        # warn that it is off.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Behind IHF_TRUSTED_PROXIES reverse proxies, the one in front terminates TLS and says so in
+# X-Forwarded-Proto; without a proxy the header is a client's say-so and is ignored.
+if IHF_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy on every page (Django's ContentSecurityPolicyMiddleware): scripts from IHF's own
+# origin, and inline ones only with the response's nonce (`{% htmx_script %}` adds it); styles from IHF's
+# own origin only, so templates carry no style attribute (tests/ihf/test_headers.py checks) and htmx is
+# told not to add its indicator styles (base.html); charts read their data from json_script. No plugins, no
+# <base>, no framing, forms post only to IHF. The JSON API goes without (hubs/fastpath.py says why).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
 
 # Django 6.1 mailers. In development mail goes to the console; in production set MAILER_BACKEND and
 # MAILER_OPTIONS (JSON, e.g. {"host": "smtp.example.com", "port": 587, "use_tls": true}).
