@@ -37,6 +37,10 @@ class Device:
         return f"device:{self.id}"
 
 
+def _lifetime() -> int:
+    return int(settings.IHF_TRUSTED_DEVICE_DAYS) * 24 * 3600
+
+
 def _password_tag(user: User) -> str:
     return salted_hmac(SALT, user.password, algorithm="sha256").hexdigest()[:32]
 
@@ -66,10 +70,6 @@ def presented(request: HttpRequest | None) -> Device | None:
         return Device(id=str(data["d"]), user_id=str(data["u"]), password_tag=str(data["p"]))
     except (signing.BadSignature, KeyError, TypeError):
         return None
-
-
-def _lifetime() -> int:
-    return int(settings.IHF_TRUSTED_DEVICE_DAYS) * 24 * 3600
 
 
 def record_failure(device: Device) -> None:
