@@ -133,7 +133,7 @@ def _login_form(conn) -> tuple[str, str]:
     return cookie, token
 
 
-def _post_login(conn, cookie, token, email, password, address):
+def _post_login(conn, cookie, token, email, password, address, device=None):
     body = urlencode({"csrfmiddlewaretoken": token, "username": email, "password": password})
     started = time.perf_counter()
     conn.request(
@@ -142,13 +142,14 @@ def _post_login(conn, cookie, token, email, password, address):
         body=body,
         headers={
             "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"csrftoken={cookie}",
+            "Cookie": f"csrftoken={cookie}" + (f"; ihf_device={device}" if device else ""),
             "X-Forwarded-For": address,
         },
     )
     response = conn.getresponse()
     response.read()
-    return response.status, time.perf_counter() - started
+    known = re.search(r"ihf_device=([^;]+)", response.getheader("Set-Cookie", "") or "")
+    return response.status, time.perf_counter() - started, known.group(1) if known else device
 
 
 def _flood(number, mode, stop, results):
@@ -164,18 +165,21 @@ def _flood(number, mode, stop, results):
             if rng.random() < 0.1
             else f"x{rng.random()}@bench.local"
         )
-        status, _took = _post_login(conn, cookie, token, email, "wrong password", address)
+        status, _took, _device = _post_login(conn, cookie, token, email, "wrong password", address)
         statuses[status] += 1
     results.put(("flood", statuses))
 
 
-def _person(stop, results):
-    """user0 signs in with the right password once a second, from its own address."""
+def _person(device, stop, results):
+    """user0 signs in with the right password once a second, from its own address, in a browser that signed
+    in before (its ihf_device cookie puts its hash ahead of the flood's)."""
     latencies, statuses = [], Counter()
     while not stop.is_set():
         conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
         cookie, token = _login_form(conn)
-        status, took = _post_login(conn, cookie, token, "user0@bench.local", PASSWORD, "192.0.2.10")
+        status, took, device = _post_login(
+            conn, cookie, token, "user0@bench.local", PASSWORD, "192.0.2.10", device
+        )
         statuses[status] += 1
         latencies.append(took)
         conn.close()
@@ -183,7 +187,20 @@ def _person(stop, results):
     results.put(("person", (latencies, statuses)))
 
 
-def phase(name, key, widgets, mode=None):
+def cpu_seconds(master: int) -> float:
+    """CPU time used so far by gunicorn's workers (children of `master`), threads included."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:  # ppid
+            ticks += int(fields[11]) + int(fields[12])  # utime + stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def phase(name, key, widgets, server, mode=None, device=None):
     stop, results = multiprocessing.Event(), multiprocessing.Queue()
     processes = []
     if mode:
@@ -191,13 +208,14 @@ def phase(name, key, widgets, mode=None):
             multiprocessing.Process(target=_flood, args=(n, mode, stop, results))
             for n in range(FLOOD_CLIENTS)
         ]
-        processes.append(multiprocessing.Process(target=_person, args=(stop, results)))
+        processes.append(multiprocessing.Process(target=_person, args=(device, stop, results)))
     for process in processes:
         process.start()
     time.sleep(1.0 if mode else 0)  # the flood is on before wrk starts
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds(server.pid)
     rate, p50, p99 = ingest.single_with_wrk(key, widgets, CONNECTIONS)
     elapsed = time.perf_counter() - started
+    cpu_per_request = (cpu_seconds(server.pid) - cpu) / (rate * elapsed) * 1000
     stop.set()
     floods, person = Counter(), ([], Counter())
     for _ in processes:
@@ -208,7 +226,10 @@ def phase(name, key, widgets, mode=None):
             person = value
     for process in processes:
         process.join()
-    line = f"  {name}: ingestion {rate:,.0f} requests/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms"
+    line = (
+        f"  {name}: ingestion {rate:,.0f} requests/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms; "
+        f"gunicorn CPU {cpu_per_request:.2f} ms per ingested event"
+    )
     if mode:
         attempts = sum(floods.values())
         answers = ", ".join(f"{count:,} × {status}" for status, count in sorted(floods.items()))
@@ -230,7 +251,10 @@ def worker_model() -> str:
     return f"{model}, overridden by GUNICORN_CMD_ARGS={override!r}" if override else model
 
 
-def run(key, widgets, log) -> int:
+def run(key, widgets, server, log) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+    status, _took, device = _post_login(conn, *_login_form(conn), "user0@bench.local", PASSWORD, "192.0.2.10")
+    assert status == 302 and device, f"user0 could not sign in: {status}"
     print(
         f"{worker_model()}; wrk with {CONNECTIONS} connections; {SECONDS:.0f} s a phase; "
         f"{FLOOD_CLIENTS} flood clients",
@@ -241,7 +265,7 @@ def run(key, widgets, log) -> int:
         print(f"round {number} of {ROUNDS}", flush=True)
         rounds.append(
             {
-                name: phase(label, key, widgets, None if name == "quiet" else name)
+                name: phase(label, key, widgets, server, None if name == "quiet" else name, device)
                 for name, label in PHASES.items()
                 if name in WANTED
             }
@@ -298,7 +322,7 @@ def main() -> int:
         key, widgets = prepare(url, env)
         with tempfile.TemporaryFile("w+") as log:
             server = start_server(env, log)
-            return run(key, widgets, log)
+            return run(key, widgets, server, log)
     finally:
         if server is not None:
             server.terminate()

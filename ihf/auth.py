@@ -30,7 +30,7 @@ from django.db.models import Case, F, When
 from django.db.models.functions import Coalesce, Now
 from django.http import HttpRequest
 
-from ihf import caches, devices, throttle
+from ihf import caches, devices, hashers, throttle
 from ihf.models import User
 
 INVALID_LOGIN = "That email and password do not match an account that can sign in now."
@@ -124,7 +124,8 @@ class LockoutBackend(ModelBackend):
             User().set_password(password)  # the one hash an existing account would have cost
             return None
         device = devices.presented(request)
-        password_ok = user.check_password(password)  # locked or not: the time must not tell
+        with hashers.known_browser(devices.names(device, user)):
+            password_ok = user.check_password(password)  # locked or not: the time must not tell
         if (
             not password_ok
             or not self.user_can_authenticate(user)

@@ -76,12 +76,20 @@ def record_failure(device: Device) -> None:
     throttle.hit(device.throttle_key, _lifetime())
 
 
+def names(device: Device | None, user: User) -> bool:
+    """Whether `device` is a browser that signed in to `user` (with its current password)."""
+    return (
+        device is not None
+        and device.user_id == str(user.pk)
+        and constant_time_compare(device.password_tag, _password_tag(user))
+    )
+
+
 def trusted_for(device: Device | None, user: User) -> bool:
     """Whether `device` may sign in to `user` despite a lock: its cookie names this account and its current
     password, and it has not itself failed too often."""
     return (
         device is not None
-        and device.user_id == str(user.pk)
-        and constant_time_compare(device.password_tag, _password_tag(user))
+        and names(device, user)
         and throttle.attempts(device.throttle_key) < settings.IHF_LOGIN_MAX_FAILURES
     )

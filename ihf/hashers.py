@@ -1,4 +1,4 @@
-"""The password hasher: Argon2id at OWASP's minimum, hashing on one low-priority thread per process.
+"""The password hasher: Argon2id at OWASP's minimum, on one budgeted, low-priority thread per process.
 
 Django's default, PBKDF2 with 1.5 million iterations, costs ~0.5-0.7 s of CPU per sign-in here: six clients
 posting wrong passwords took both cores from event ingestion (issue #15). Argon2id with 19 MiB, 2 passes and
@@ -6,17 +6,28 @@ posting wrong passwords took both cores from event ingestion (issue #15). Argon2
 iterations do. Stored hashes carry their parameters, so older hashes (PBKDF2, or Argon2 with Django's
 heavier defaults) still verify and are rewritten with these parameters at the next successful sign-in.
 
-Each web process hashes on one thread of its own whose nice value is IHF_PASSWORD_HASH_NICE: the kernel
-runs it when request threads leave a core idle, so a flood of sign-ins slows sign-ins, not ingestion; and
-one thread means at most one hash per process at a time. argon2-cffi releases the GIL while it hashes, so
-with gunicorn's threaded workers (gunicorn.conf.py) the other requests of the process go on meanwhile.
+Each web process hashes on one thread of its own (argon2-cffi releases the GIL meanwhile, so with gunicorn's
+threaded workers the process's other requests go on):
+
+- at most one hash per process at a time, and at most IHF_PASSWORD_HASH_SHARE of a core in the long run:
+  the thread may spend IHF_PASSWORD_HASH_BURST seconds of CPU at once (a morning's sign-ins), then waits for
+  its budget to refill. A flood of sign-ins, even from a new address each time (no throttle stops that),
+  then queues for the hasher and costs ingestion that share at most;
+- a sign-in from a browser that signed in before (ihf/devices.py) goes ahead of the others in the queue, so
+  people keep signing in while a flood waits;
+- at nice IHF_PASSWORD_HASH_NICE, so that the kernel runs the process's request threads first.
 """
 
+import itertools
 import os
+import queue
 import sys
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -24,41 +35,96 @@ from django.contrib.auth.hashers import Argon2PasswordHasher
 
 from ihf import caches
 
+_known_browser: ContextVar[bool] = ContextVar("ihf_known_browser", default=False)
+
+
+@contextmanager
+def known_browser(known: bool) -> Iterator[None]:
+    """Hashes asked for inside this block go ahead of the others when `known`."""
+    token = _known_browser.set(known)
+    try:
+        yield
+    finally:
+        _known_browser.reset(token)
+
+
+class _HashingThread:
+    """One thread that runs hashing jobs in order of priority, then arrival, within a CPU budget."""
+
+    STOP = -1
+
+    def __init__(self) -> None:
+        self.jobs: queue.PriorityQueue[tuple[int, int, Any, Any, Any]] = queue.PriorityQueue()
+        self.order = itertools.count()
+        self.share = float(settings.IHF_PASSWORD_HASH_SHARE)
+        self.burst = float(settings.IHF_PASSWORD_HASH_BURST)
+        self.nice = int(settings.IHF_PASSWORD_HASH_NICE)
+        self.budget = self.burst  # seconds of CPU it may spend now
+        self.refilled_at = time.monotonic()
+        self.thread = threading.Thread(target=self._run, name="ihf-password-hash", daemon=True)
+        self.thread.start()
+
+    def submit(self, function: Callable[..., Any], args: tuple[Any, ...], urgent: bool) -> Future[Any]:
+        future: Future[Any] = Future()
+        self.jobs.put((0 if urgent else 1, next(self.order), function, args, future))
+        return future
+
+    def stop(self) -> None:
+        self.jobs.put((self.STOP, next(self.order), None, None, None))
+
+    def _run(self) -> None:
+        self._lower_priority()
+        while True:
+            priority, _order, function, args, future = self.jobs.get()
+            if priority == self.STOP:
+                return
+            self._wait_for_budget()
+            started = time.thread_time()
+            try:
+                future.set_result(function(*args))
+            except BaseException as error:
+                future.set_exception(error)
+            self.budget -= time.thread_time() - started
+
+    def _wait_for_budget(self) -> None:
+        now = time.monotonic()
+        self.budget = min(self.burst, self.budget + (now - self.refilled_at) * self.share)
+        self.refilled_at = now
+        if self.budget < 0 and self.share > 0:
+            time.sleep(-self.budget / self.share)
+            self.budget, self.refilled_at = 0.0, time.monotonic()
+
+    def _lower_priority(self) -> None:
+        # Linux keeps a nice value per thread (setpriority on a thread id); elsewhere the call would reach the
+        # whole process, so there the thread keeps the process's priority. Only ever lower it: raising a
+        # priority needs a privilege that web processes do not have.
+        if sys.platform == "linux":
+            thread = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, thread, max(self.nice, os.getpriority(os.PRIO_PROCESS, thread)))
+
+
 _lock = threading.Lock()
-_pool: dict[str, Any] = {"executor": None, "pid": None}
-
-
-def _lower_priority() -> None:
-    # Linux keeps a nice value per thread (setpriority on a thread id); elsewhere the call would reach the
-    # whole process, so there the hashing thread keeps the process's priority.
-    # Only ever lower it: raising a priority needs a privilege that web processes do not have.
-    if sys.platform == "linux":
-        thread = threading.get_native_id()
-        nice = max(settings.IHF_PASSWORD_HASH_NICE, os.getpriority(os.PRIO_PROCESS, thread))
-        os.setpriority(os.PRIO_PROCESS, thread, nice)
+_state: dict[str, Any] = {"thread": None, "pid": None}
 
 
 def run_hashing(function: Callable[..., Any], *args: Any) -> Any:
     """Run `function(*args)` on this process's hashing thread and wait for it."""
     with _lock:
-        # A forked worker inherits the parent's executor object but not its thread: make its own.
-        if _pool["executor"] is None or _pool["pid"] != os.getpid():
-            _pool["executor"] = ThreadPoolExecutor(
-                max_workers=1, thread_name_prefix="ihf-password-hash", initializer=_lower_priority
-            )
-            _pool["pid"] = os.getpid()
-        executor = _pool["executor"]
-    return executor.submit(function, *args).result()
+        # A forked worker inherits the parent's objects but not its threads: it makes its own.
+        if _state["thread"] is None or _state["pid"] != os.getpid():
+            _state["thread"], _state["pid"] = _HashingThread(), os.getpid()
+        hashing: _HashingThread = _state["thread"]
+    return hashing.submit(function, args, urgent=_known_browser.get()).result()
 
 
-def _forget_pool() -> None:
+def _forget_thread() -> None:
     with _lock:
-        executor, _pool["executor"] = _pool["executor"], None
-    if executor is not None:
-        executor.shutdown(wait=False)
+        hashing, _state["thread"] = _state["thread"], None
+    if hashing is not None:
+        hashing.stop()
 
 
-caches.register("ihf.hashers.hashing_thread", _forget_pool)
+caches.register("ihf.hashers.hashing_thread", _forget_thread)
 
 
 class Argon2idHasher(Argon2PasswordHasher):

@@ -160,9 +160,9 @@ IHF_LOGIN_THROTTLE_SECONDS = env.int("IHF_LOGIN_THROTTLE_SECONDS", default=15 * 
 IHF_TRUSTED_PROXIES = env.int("IHF_TRUSTED_PROXIES", default=0)
 IHF_TRUSTED_DEVICE_DAYS = env.int("IHF_TRUSTED_DEVICE_DAYS", default=90)
 # Every refused sign-in answers this many seconds after it began; at most IHF_LOGIN_DELAYED_AT_ONCE wait so
-# in each process (half of gunicorn.conf.py's threads), the others answer at once.
+# in each process (12 of gunicorn.conf.py's 16 threads), the others answer at once.
 IHF_LOGIN_FAILURE_DELAY = env.float("IHF_LOGIN_FAILURE_DELAY", default=1.0)
-IHF_LOGIN_DELAYED_AT_ONCE = env.int("IHF_LOGIN_DELAYED_AT_ONCE", default=8)
+IHF_LOGIN_DELAYED_AT_ONCE = env.int("IHF_LOGIN_DELAYED_AT_ONCE", default=12)
 # Argon2id at OWASP's minimum (ihf/hashers.py): ~30 ms of CPU per sign-in instead of PBKDF2's ~0.5 s. The
 # others verify older hashes, which are rewritten with the first at the next successful sign-in.
 PASSWORD_HASHERS = [
@@ -171,8 +171,11 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
-# The nice value of each process's password hashing thread: above the request threads' 0, so that hashing
-# gets the CPU that requests leave (Linux; 0 turns it off).
+# Each process hashes on one thread (ihf/hashers.py) that may spend IHF_PASSWORD_HASH_BURST seconds of CPU at
+# once and IHF_PASSWORD_HASH_SHARE of a core in the long run (0: no limit), at a nice value above the request
+# threads' 0 (Linux; 0 turns it off). At ~30 ms a hash: ~10 sign-ins at once, then ~1.7 a second per process.
+IHF_PASSWORD_HASH_SHARE = env.float("IHF_PASSWORD_HASH_SHARE", default=0.05)
+IHF_PASSWORD_HASH_BURST = env.float("IHF_PASSWORD_HASH_BURST", default=0.3)
 IHF_PASSWORD_HASH_NICE = env.int("IHF_PASSWORD_HASH_NICE", default=10)
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -38,7 +38,7 @@ def test_reset_all_empties_every_cache(contracts, settings):
     throttle.hit("addr:192.0.2.1", 60)
     settings.IHF_LOGIN_FAILURE_DELAY = 0.01
     auth.answer_slowly(time.monotonic())
-    assert hashers._pool["executor"] is not None and throttle._last_sweep["at"] > 0
+    assert hashers._state["thread"] is not None and throttle._last_sweep["at"] > 0
     assert fastpath._origins_cache["at"] > 0 and ingest._contract_cache["value"] is not None
     assert ingest._widget_cache and keys._known and len(ingest._insert_cursors) == 1
 
@@ -46,7 +46,7 @@ def test_reset_all_empties_every_cache(contracts, settings):
 
     assert fastpath._origins_cache["at"] == 0.0 and ingest._contract_cache["value"] is None
     assert not ingest._widget_cache and not keys._known and len(ingest._insert_cursors) == 0
-    assert hashers._pool["executor"] is None and throttle._last_sweep["at"] == 0.0
+    assert hashers._state["thread"] is None and throttle._last_sweep["at"] == 0.0
     assert auth._waiting["slots"] is None
     # Emptied caches fill again on the next use.
     started = time.monotonic()

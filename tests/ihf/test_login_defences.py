@@ -152,7 +152,8 @@ def production_hashers(settings):
 
 
 @pytest.mark.django_db
-def test_every_attempt_hashes_once_and_takes_about_as_long(client, production_hashers, monkeypatch):
+def test_every_attempt_hashes_once_and_takes_about_as_long(client, production_hashers, monkeypatch, settings):
+    settings.IHF_PASSWORD_HASH_SHARE = 0  # the hasher's budget would make the later rounds wait
     real = UserFactory()
     locked = UserFactory()
     User.objects.filter(pk=locked.pk).update(locked_at=timezone.now(), failed_login_attempts=5)
@@ -282,7 +283,7 @@ def test_passwords_are_hashed_on_one_low_priority_thread(settings, monkeypatch):
     encoded = Argon2idHasher().encode("pw", "a-salt-of-16-chars")
     Argon2idHasher().encode("pw", "another-salt-here")
     assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
-    assert seen == [("ihf-password-hash_0", settings.IHF_PASSWORD_HASH_NICE)] * 2
+    assert seen == [("ihf-password-hash", settings.IHF_PASSWORD_HASH_NICE)] * 2
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < settings.IHF_PASSWORD_HASH_NICE
 
 
@@ -310,3 +311,49 @@ def test_refusals_answer_late_and_successes_at_once(client, settings):
     status, took = timed("nobody@example.test", "wrong", address="203.0.113.42")
     assert status == 200 and took < 0.4
     assert _throttle_attempts("addr:203.0.113.41") == 2
+
+
+def _burn(seconds: float) -> float:
+    """Spend `seconds` of this thread's CPU; return when it ran."""
+    started = time.thread_time()
+    while time.thread_time() - started < seconds:
+        pass
+    return time.monotonic()
+
+
+def test_the_hasher_keeps_to_its_share_of_a_core(settings):
+    from ihf.hashers import run_hashing
+
+    settings.IHF_PASSWORD_HASH_BURST = 0.02
+    settings.IHF_PASSWORD_HASH_SHARE = 0.25
+    started = time.monotonic()
+    ends = [run_hashing(_burn, 0.05) for _job in range(3)]
+    # 0.15 s of CPU with 0.02 at once, then a quarter of a core: the second waits ~0.12 s, the third 0.2 s.
+    assert ends[0] - started < 0.15
+    assert ends[2] - started >= 0.3
+
+
+def test_a_known_browser_hashes_before_the_queue(settings):
+    from ihf.hashers import known_browser, run_hashing
+
+    settings.IHF_PASSWORD_HASH_SHARE = 0  # no budget: only the order is tested
+    gate, order = threading.Event(), []
+    blocker = threading.Thread(target=run_hashing, args=(gate.wait,))
+    blocker.start()
+    time.sleep(0.1)  # the hashing thread now waits on the gate
+
+    def sign_in(name, known):
+        with known_browser(known):
+            run_hashing(order.append, name)
+
+    threads = [
+        threading.Thread(target=sign_in, args=(name, known))
+        for name, known in [("flood 1", False), ("flood 2", False), ("owner", True)]
+    ]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.05)
+    gate.set()
+    for thread in [blocker, *threads]:
+        thread.join(timeout=5)
+    assert order == ["owner", "flood 1", "flood 2"]
