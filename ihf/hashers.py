@@ -13,8 +13,9 @@ threaded workers the process's other requests go on):
   the thread may spend IHF_PASSWORD_HASH_BURST seconds of CPU at once (a morning's sign-ins), then waits for
   its budget to refill. A flood of sign-ins, even from a new address each time (no throttle stops that),
   then queues for the hasher and costs ingestion that share at most;
-- a sign-in from a browser that signed in before (ihf/devices.py) goes ahead of the others in the queue, so
-  people keep signing in while a flood waits;
+- a sign-in from a browser that signed in before (ihf/devices.py) goes ahead of the others in the queue and
+  does not wait for the budget (its CPU still counts against it), so people keep signing in while a flood
+  waits;
 - at nice IHF_PASSWORD_HASH_NICE, so that the kernel runs the process's request threads first.
 """
 
@@ -78,7 +79,10 @@ class _HashingThread:
             priority, _order, function, args, future = self.jobs.get()
             if priority == self.STOP:
                 return
-            self._wait_for_budget()
+            self._refill()
+            if priority and self.budget < 0 and self.share > 0:
+                time.sleep(-self.budget / self.share)
+                self._refill()
             started = time.thread_time()
             try:
                 future.set_result(function(*args))
@@ -86,13 +90,10 @@ class _HashingThread:
                 future.set_exception(error)
             self.budget -= time.thread_time() - started
 
-    def _wait_for_budget(self) -> None:
+    def _refill(self) -> None:
         now = time.monotonic()
         self.budget = min(self.burst, self.budget + (now - self.refilled_at) * self.share)
         self.refilled_at = now
-        if self.budget < 0 and self.share > 0:
-            time.sleep(-self.budget / self.share)
-            self.budget, self.refilled_at = 0.0, time.monotonic()
 
     def _lower_priority(self) -> None:
         # Linux keeps a nice value per thread (setpriority on a thread id); elsewhere the call would reach the

@@ -322,15 +322,21 @@ def _burn(seconds: float) -> float:
 
 
 def test_the_hasher_keeps_to_its_share_of_a_core(settings):
-    from ihf.hashers import run_hashing
+    from ihf.hashers import known_browser, run_hashing
 
     settings.IHF_PASSWORD_HASH_BURST = 0.02
     settings.IHF_PASSWORD_HASH_SHARE = 0.25
+    settings.IHF_PASSWORD_HASH_NICE = 0  # on a busy machine a niced thread's 50 ms of CPU take longer
     started = time.monotonic()
     ends = [run_hashing(_burn, 0.05) for _job in range(3)]
     # 0.15 s of CPU with 0.02 at once, then a quarter of a core: the second waits ~0.12 s, the third 0.2 s.
-    assert ends[0] - started < 0.15
+    assert ends[0] - started < 0.2
     assert ends[2] - started >= 0.3
+    # A browser that signed in before does not wait for the budget (its CPU still counts).
+    with known_browser(True):
+        asked = time.monotonic()
+        assert run_hashing(_burn, 0.01) - asked < 0.15
+    assert run_hashing(_burn, 0.01) - asked >= 0.15
 
 
 def test_a_known_browser_hashes_before_the_queue(settings):
