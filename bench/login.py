@@ -286,7 +286,17 @@ def run(key, widgets, server, log) -> int:
     if not floods:
         return 0
     worst = max(statistics.median(r[name]["p99"] for r in rounds) for name in floods)
-    print(f"goal: ingestion p99 < 25 ms during the floods: {'met' if worst < 25 else 'MISSED'}", flush=True)
+    # wrk's percentiles cover only the requests that completed: a starved server shows a tiny rate (and
+    # timeouts) with small percentiles. Below half the quiet rate, ingestion was not served.
+    slowest = min(statistics.median(r[name]["rate"] for r in rounds) for name in floods)
+    quiet = statistics.median(r["quiet"]["rate"] for r in rounds) if "quiet" in WANTED else 0
+    served = slowest >= 0.5 * quiet
+    met = worst < 25 and served
+    print(
+        f"goal: ingestion p99 < 25 ms during the floods, at half the quiet rate or more: "
+        f"{'met' if met else 'MISSED'}{'' if served else ' (ingestion starved)'}",
+        flush=True,
+    )
     return 0
 
 
