@@ -348,6 +348,7 @@ def main() -> int:
         "ALLOWED_HOSTS": "127.0.0.1",
         "CONN_MAX_AGE": "600",
         "LOG_LEVEL": "WARNING",
+        "SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback: production settings would redirect to HTTPS
         # WhiteNoise warns that no static files were collected; the benchmark serves none.
         "PYTHONWARNINGS": "ignore:No directory at",
     }

@@ -7,8 +7,6 @@ links that record what the person did with it.
 
 import json
 import math
-import urllib.error
-import urllib.request
 from datetime import timedelta
 
 from django.conf import settings
@@ -23,6 +21,7 @@ from procrastinate.contrib.django import app
 
 from feedback.models.notifications import Channel, DeliveryStatus, NotificationOutcome, UserAction
 from hubs.models import HubMembership
+from ihf import egress
 
 # feedback/tasks.py defines the job and imports this module; the job is deferred by its name, so that the
 # import runs one way.
@@ -99,7 +98,8 @@ def notify(*, users, hub, candidate, notification_type, context) -> list[Notific
 
 
 def deliver(outcome_id: int) -> NotificationOutcome:
-    """Send one notification. Raises DeliveryFailed (after recording the error) so the job is retried."""
+    """Send one notification. Raises DeliveryFailed (after recording the error) so the job is retried;
+    a webhook whose target is refused (ihf/egress.py) is recorded as failed and not retried."""
     with transaction.atomic():
         outcome = (
             NotificationOutcome.objects.select_for_update(of=("self",))
@@ -118,6 +118,8 @@ def deliver(outcome_id: int) -> NotificationOutcome:
             outcome.delivery_status = DeliveryStatus.FAILED
             outcome.delivery_error = f"{type(error).__name__}: {error}"[:2000]
             outcome.save(update_fields=["delivery_status", "delivery_error", "attempts"])
+            if isinstance(error, egress.RefusedTarget):
+                return outcome  # the same address would be refused again
             failed = DeliveryFailed(outcome.delivery_error)
         else:
             outcome.delivery_status = DeliveryStatus.DELIVERED
@@ -170,17 +172,16 @@ def _post_webhook(outcome: NotificationOutcome) -> None:
         },
         "details": outcome.metadata,
     }
-    request = urllib.request.Request(
+    # Public addresses only, checked after resolving the name and connected to as checked (ihf/egress.py).
+    response = egress.post_json(
         outcome.recipient,
-        data=json.dumps(payload).encode(),
+        json.dumps(payload).encode(),
         headers={"Content-Type": "application/json", "User-Agent": "IHF-webhook/1"},
-        method="POST",
+        timeout=settings.IHF_WEBHOOK_TIMEOUT,
     )
-    try:
-        with urllib.request.urlopen(request, timeout=settings.IHF_WEBHOOK_TIMEOUT) as response:
-            outcome.message_id = response.headers.get("X-Request-Id")
-    except urllib.error.HTTPError as error:
-        raise DeliveryFailed(f"webhook answered {error.code}") from error
+    if not 200 <= response.status < 300:  # redirects too: they are not followed
+        raise DeliveryFailed(f"webhook answered {response.status}")
+    outcome.message_id = response.headers.get("X-Request-Id")
 
 
 def record_action(token: str, action: str) -> NotificationOutcome:

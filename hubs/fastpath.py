@@ -50,6 +50,10 @@ FAST_PREFIX = "/api/v1/"
 
 # settings.MIDDLEWARE as it was when WSGIHandler was written: the handler keeps SecurityMiddleware's work and
 # the CORS headers, and skips the rest. A change to the list must be weighed against the handler.
+# ContentSecurityPolicyMiddleware (issue #15): skipped here, and below ApiCorsMiddleware so that no /api/v1/
+# answer gets it either. A CSP restricts what an HTML page may load and run; the event endpoint answers JSON
+# (or an empty 204/4xx body) with nosniff, which a browser neither renders nor runs, so the header would be
+# bytes on every request for nothing. SecurityMiddleware's HSTS and redirect, which do matter, are kept.
 HANDLER_WRITTEN_FOR = (
     "django.middleware.security.SecurityMiddleware",
     "hubs.fastpath.ApiCorsMiddleware",
@@ -60,6 +64,7 @@ HANDLER_WRITTEN_FOR = (
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 )
 

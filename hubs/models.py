@@ -3,6 +3,7 @@ from django.db import models, transaction
 from django.urls import reverse
 
 from ihf.db import NOW, ShortTextField, SlugTextField, user_reference, uuid_primary_key
+from ihf.egress import validate_webhook_url
 from ihf.ids import uuid7
 
 
@@ -41,7 +42,9 @@ class Hub(models.Model):
         max_length=2000,
         blank=True,
         default="",
-        help_text="Triage notifications are also POSTed here as JSON (optional).",
+        # Public addresses only, checked again when a notification is sent (ihf/egress.py).
+        validators=[validate_webhook_url],
+        help_text="Triage notifications are also POSTed here as JSON (optional). Public addresses only.",
     )
 
     objects = HubQuerySet.as_manager()

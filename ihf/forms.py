@@ -2,8 +2,7 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 
-from ihf.auth import LOCKED_MESSAGE
-from ihf.models import User
+from ihf.auth import INVALID_LOGIN, RETRY_AFTER_ATTR, THROTTLED
 
 
 class LoginForm(AuthenticationForm):
@@ -11,11 +10,7 @@ class LoginForm(AuthenticationForm):
         label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
 
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "invalid_login": "That email and password do not match an account.",
-        "locked": LOCKED_MESSAGE,
-    }
+    error_messages = {**AuthenticationForm.error_messages, "invalid_login": INVALID_LOGIN}
 
     def clean(self):
         email = self.cleaned_data.get("username")
@@ -23,9 +18,14 @@ class LoginForm(AuthenticationForm):
         if email and password:
             self.user_cache = authenticate(self.request, username=email, password=password)
             if self.user_cache is None:
-                # Checked after the attempt: the failure that just happened may have locked the account.
-                if User.objects.filter(email__iexact=email, locked_at__isnull=False).exists():
-                    raise forms.ValidationError(self.error_messages["locked"], code="locked")
+                retry_after = getattr(self.request, RETRY_AFTER_ATTR, None)
+                if retry_after:
+                    minutes = -(-retry_after // 60)
+                    raise forms.ValidationError(
+                        THROTTLED.format(minutes=minutes, plural="" if minutes == 1 else "s"),
+                        code="throttled",
+                    )
+                # The same answer for an unknown email, a wrong password and a locked account (ihf/auth.py).
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data

@@ -65,3 +65,21 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.name.split(" ")[0] if self.name else self.email
+
+
+class LoginThrottle(models.Model):
+    """Sign-in attempts per key in a fixed window (ihf/throttle.py): `addr:<address or IPv6 /64>` counts every
+    attempt from a client address, `device:<id>` the failures of a browser known from a past sign-in
+    (ihf/devices.py). One row per key, so one upsert counts an attempt; rows whose window ended are deleted
+    as attempts come in."""
+
+    key = models.TextField(primary_key=True)
+    attempts = models.IntegerField()
+    window_ends_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "login_throttles"
+        indexes = [models.Index(fields=["window_ends_at"], name="login_throttles_ends_idx")]
+
+    def __str__(self):
+        return f"{self.key}: {self.attempts} until {self.window_ends_at:%Y-%m-%d %H:%M}"

@@ -67,6 +67,12 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def prompt_login_refusals(settings):
+    # Refused sign-ins answer a second late in production (ihf/auth.py); tests that are about it say so.
+    settings.IHF_LOGIN_FAILURE_DELAY = 0
+
+
 @dataclass
 class HubPeople:
     hub: Hub
@@ -93,3 +99,47 @@ def people(db) -> HubPeople:
         outsider=outsider,
         admin=admin,
     )
+
+
+@pytest.fixture
+def fake_dns(monkeypatch):
+    """Name resolution without the network: `fake_dns["name"] = ["addr", …]` (or a callable returning such a
+    list, called per lookup). Numeric hosts and localhost resolve as usual (no query leaves the machine);
+    any other name fails as an unknown name would. `fake_dns.lookups` lists the names looked up."""
+    import socket
+
+    real = socket.getaddrinfo
+
+    class Names(dict):
+        lookups: list[str]
+
+    names = Names()
+    names.lookups = []
+
+    def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
+        name = host.decode() if isinstance(host, bytes) else host
+        if name in names:
+            names.lookups.append(name)
+            answer = names[name]
+            addresses = answer() if callable(answer) else answer
+            return [
+                (
+                    socket.AF_INET6 if ":" in address else socket.AF_INET,
+                    type or socket.SOCK_STREAM,
+                    proto or socket.IPPROTO_TCP,
+                    "",
+                    (address, port or 0, 0, 0) if ":" in address else (address, port or 0),
+                )
+                for address in addresses
+            ]
+        try:
+            return real(host, port, family, type, proto, flags | socket.AI_NUMERICHOST)
+        except socket.gaierror:
+            if name in ("localhost", "localhost.localdomain"):
+                return real(host, port, family, type, proto, flags)
+            raise socket.gaierror(
+                socket.EAI_NONAME, f"{name}: no DNS in tests (fake_dns has no such name)"
+            ) from None
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return names

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -54,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -70,6 +72,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -147,8 +150,33 @@ AUTHENTICATION_BACKENDS = ["ihf.auth.LockoutBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "hubs:list"
 LOGOUT_REDIRECT_URL = "login"
-# Consecutive failed logins after which an account locks until an admin unlocks it.
+# Sign-in (ihf/auth.py says how these fit together). Consecutive failed logins after which an account locks
+# until an admin unlocks it (browsers that signed in to it before still may: ihf/devices.py).
 IHF_LOGIN_MAX_FAILURES = env.int("IHF_LOGIN_MAX_FAILURES", default=5)
+# Sign-in attempts one client address (an IPv6 /64) may make per window; the rest answer 429 unhashed.
+IHF_LOGIN_ATTEMPTS_PER_ADDRESS = env.int("IHF_LOGIN_ATTEMPTS_PER_ADDRESS", default=20)
+IHF_LOGIN_THROTTLE_SECONDS = env.int("IHF_LOGIN_THROTTLE_SECONDS", default=15 * 60)
+# Reverse proxies in front of IHF that append the client's address to X-Forwarded-For; 0 believes none.
+IHF_TRUSTED_PROXIES = env.int("IHF_TRUSTED_PROXIES", default=0)
+IHF_TRUSTED_DEVICE_DAYS = env.int("IHF_TRUSTED_DEVICE_DAYS", default=90)
+# Every refused sign-in answers this many seconds after it began; at most IHF_LOGIN_DELAYED_AT_ONCE wait so
+# in each process (12 of gunicorn.conf.py's 16 threads), the others answer at once.
+IHF_LOGIN_FAILURE_DELAY = env.float("IHF_LOGIN_FAILURE_DELAY", default=1.0)
+IHF_LOGIN_DELAYED_AT_ONCE = env.int("IHF_LOGIN_DELAYED_AT_ONCE", default=12)
+# Argon2id at OWASP's minimum (ihf/hashers.py): ~30 ms of CPU per sign-in instead of PBKDF2's ~0.5 s. The
+# others verify older hashes, which are rewritten with the first at the next successful sign-in.
+PASSWORD_HASHERS = [
+    "ihf.hashers.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Each process hashes on one thread (ihf/hashers.py) that may spend IHF_PASSWORD_HASH_BURST seconds of CPU at
+# once and IHF_PASSWORD_HASH_SHARE of a core in the long run (0: no limit), at a nice value above the request
+# threads' 0 (Linux; 0 turns it off). At ~30 ms a hash: ~10 sign-ins at once, then ~1.7 a second per process.
+IHF_PASSWORD_HASH_SHARE = env.float("IHF_PASSWORD_HASH_SHARE", default=0.05)
+IHF_PASSWORD_HASH_BURST = env.float("IHF_PASSWORD_HASH_BURST", default=0.3)
+IHF_PASSWORD_HASH_NICE = env.int("IHF_PASSWORD_HASH_NICE", default=10)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -180,6 +208,38 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    # HTTPS only: plain HTTP is redirected, and browsers are told for a year to use nothing else (HSTS),
+    # subdomains included. The liveness probe stays reachable over plain HTTP for a load balancer.
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^api/health$"]
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        # Joining the browsers' preload list is a promise about the whole domain that only its owner can
+        # make, and is slow to take back: IHF leaves it to them (SECURE_HSTS_PRELOAD=1), and so does not
+        # warn that it is off.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Behind IHF_TRUSTED_PROXIES reverse proxies, the one in front terminates TLS and says so in
+# X-Forwarded-Proto; without a proxy the header is a client's say-so and is ignored.
+if IHF_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy on every page (Django's ContentSecurityPolicyMiddleware): scripts from IHF's own
+# origin, and inline ones only with the response's nonce (`{% htmx_script %}` adds it); styles from IHF's
+# own origin only, so templates carry no style attribute (tests/ihf/test_headers.py checks) and htmx is
+# told not to add its indicator styles (base.html); charts read their data from json_script. No plugins, no
+# <base>, no framing, forms post only to IHF. The JSON API goes without (hubs/fastpath.py says why).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
 
 # Django 6.1 mailers. In development mail goes to the console; in production set MAILER_BACKEND and
 # MAILER_OPTIONS (JSON, e.g. {"host": "smtp.example.com", "port": 587, "use_tls": true}).
@@ -208,6 +268,9 @@ IHF_BASE_URL = env("IHF_BASE_URL", default="http://127.0.0.1:8000")
 IHF_NOTIFICATION_LINK_MAX_AGE = env.int("IHF_NOTIFICATION_LINK_MAX_AGE", default=14 * 24 * 3600)
 IHF_NOTIFICATIONS_PER_HOUR = env.int("IHF_NOTIFICATIONS_PER_HOUR", default=30)
 IHF_WEBHOOK_TIMEOUT = env.int("IHF_WEBHOOK_TIMEOUT", default=10)
+# Webhooks may reach loopback, private and link-local addresses: for development against a local receiver
+# only (ihf/egress.py); off, a webhook URL must resolve to public addresses, when saved and when sent.
+IHF_WEBHOOK_ALLOW_PRIVATE = env.bool("IHF_WEBHOOK_ALLOW_PRIVATE", default=False)
 
 # Outcomes: an `improved` signal followed within this many days by a high or critical annotation on the same
 # widget is a regression.

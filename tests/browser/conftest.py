@@ -26,10 +26,36 @@ def browser():
         "--no-first-run",
     ]:
         options.add_argument(argument)
+    # The console, where Chromium reports every Content-Security-Policy violation (no_csp_violations).
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(chromedriver), options=options)
     driver.implicitly_wait(0)
+    # Every page also keeps the violations it sees in window.ihfCspViolations, from before its own scripts.
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": CSP_LISTENER})
     yield driver
     driver.quit()
+
+
+CSP_LISTENER = """
+window.ihfCspViolations = [];
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.ihfCspViolations.push(event.violatedDirective + " " + (event.blockedURI || "inline") + " " +
+    (event.sourceFile || "") + ":" + event.lineNumber);
+});
+"""
+
+
+def csp_violations(logs) -> list[str]:
+    return [entry["message"] for entry in logs if "Content Security Policy" in entry["message"]]
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(browser):
+    """Every browser test also checks that the pages it went through broke no Content-Security-Policy rule:
+    under the policy a refused script or style fails silently, or half-works."""
+    browser.get_log("browser")  # what earlier tests left
+    yield
+    assert not csp_violations(browser.get_log("browser"))
 
 
 @pytest.fixture
