@@ -439,6 +439,7 @@ def main() -> int:
             **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
             "DATABASE_URL": url,
             "DEBUG": "0",
+            "SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback: production settings would redirect to HTTPS
             "SECRET_KEY": "bench-only",
             "ALLOWED_HOSTS": "127.0.0.1",
             "LOG_LEVEL": "ERROR",

@@ -131,6 +131,9 @@ class _Known:
 
 
 _known: dict[str, _Known] = {}
+# Requests counted here but not yet written, of keys dropped from _known before their next sync (a change
+# notified by another process): the next sync of the key writes them, so dropping a key loses no count.
+_unwritten: dict[str, int] = {}
 clock = time.monotonic  # a module attribute, so that tests can move time forward
 _lock = threading.Lock()  # gthread workers: the threads of a process share _known
 
@@ -164,7 +167,7 @@ def _count(public_id: str, now: float, secret_hash: str) -> tuple[_Known | None,
         ):
             known.pending += 1
             return known, known.count + known.pending
-        requests = 1 + (known.pending if known else 0)
+        requests = 1 + (known.pending if known else 0) + _unwritten.pop(public_id, 0)
         if known is not None:
             known.pending = 0
     # Near the limit every request syncs, so the limit is exact as far as this process can tell.
@@ -209,15 +212,30 @@ def check(raw: str) -> KeyCheck | None:
     )
 
 
+def _drop(public_id: str) -> None:
+    known = _known.pop(public_id, None)
+    if known is not None and known.pending:
+        _unwritten[public_id] = _unwritten.get(public_id, 0) + known.pending
+
+
 def forget(public_id: str) -> None:
-    """Drop what this process knows of a key (revoked here: no need to wait for the next sync)."""
+    """Drop what this process knows of a key (revoked or changed: reread it at its next request); the
+    requests it counted since its last sync are still written then."""
     with _lock:
-        _known.pop(public_id, None)
+        _drop(public_id)
 
 
 def forget_all() -> None:
     with _lock:
+        for public_id in list(_known):
+            _drop(public_id)
+
+
+def reset() -> None:
+    """Forget every key and every count not yet written: a new process (the tests' reset)."""
+    with _lock:
         _known.clear()
+        _unwritten.clear()
 
 
-caches.register("hubs.keys.known", forget_all)
+caches.register("hubs.keys.known", reset)
