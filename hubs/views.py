@@ -12,6 +12,7 @@ from hubs.models import ApiKey, Hub
 from hubs.selectors import RECENT_DAYS, hubs_with_counts
 
 STEWARDS_ONLY = "Only the hub's stewards manage its keys and integrations."
+NEW_KEY_SESSION = "ihf_new_api_key"
 
 
 @login_required
@@ -46,7 +47,16 @@ def hub_settings(request, slug):
         forget_origins()
         messages.success(request, "Integration settings saved.")
         return redirect("hubs:settings", access.hub.slug)
-    return _settings_response(request, access)
+    # A key created just before is shown on this one page, then forgotten (see api_key_create).
+    shown = request.session.pop(NEW_KEY_SESSION, None)
+    new_key = None
+    if shown and shown.get("hub") == str(access.hub.pk):
+        key = ApiKey.objects.filter(pk=shown["key"], hub=access.hub).first()
+        new_key = {"key": key, "raw": shown["raw"]} if key else None
+    response = _settings_response(request, access, new_key=new_key)
+    if new_key:
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -58,10 +68,11 @@ def api_key_create(request, slug):
     if not form.is_valid():
         return _settings_response(request, access, key_form=form, status=422)
     key, raw = services.api_key_create(hub=access.hub, actor=request.user, **form.cleaned_data)
-    # The raw key is in this response only; it is never stored or shown again.
-    response = _settings_response(request, access, new_key={"key": key, "raw": raw}, status=201)
-    response["Cache-Control"] = "no-store"
-    return response
+    # Post/redirect/get, so that reloading the page shows the key rather than creating another: the raw key
+    # waits in the session for the settings page, which shows it once and drops it. It is never stored
+    # anywhere else, and cannot be shown again.
+    request.session[NEW_KEY_SESSION] = {"hub": str(access.hub.pk), "key": str(key.pk), "raw": raw}
+    return redirect("hubs:settings", access.hub.slug)
 
 
 @login_required

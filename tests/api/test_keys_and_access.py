@@ -181,12 +181,17 @@ def test_stewards_manage_keys_and_integrations_on_the_settings_page(client, peop
     response = client.post(
         reverse("hubs:key-create", args=[people.hub.slug]), {"name": "shop", "scope": "ingest"}
     )
-    assert response.status_code == 201 and response["Cache-Control"] == "no-store"
-    raw = response.context["new_key"]["raw"]
-    assert raw in response.content.decode()
+    # Post/redirect/get: reloading the page that shows the key creates no second one.
+    assert response.status_code == 302 and response["Location"] == url
+    shown = client.get(url)
+    assert shown["Cache-Control"] == "no-store"
+    raw = shown.context["new_key"]["raw"]
+    assert raw in shown.content.decode()
     key = ApiKey.objects.get()
     assert key.secret_hash == keys.hash_key(raw)
-    assert raw not in client.get(url).content.decode()  # shown once
+    reloaded = client.get(url)
+    assert raw not in reloaded.content.decode() and "no-store" not in reloaded.get("Cache-Control", "")
+    assert ApiKey.objects.count() == 1
     assert client.post(reverse("hubs:key-revoke", args=[people.hub.slug, key.pk])).status_code == 302
     assert ApiKey.objects.get().revoked_at is not None
     response = client.post(
@@ -359,3 +364,25 @@ def test_a_wrong_secret_does_not_use_up_the_keys_limit(api, people):
     assert statuses == [201, 201, 429]
     assert ApiKey.objects.get(pk=key.pk).window_count == 3
     assert InteractionEvent.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_settings_page_posts_each_form_to_its_own_url_and_asks_before_revoking(client, people):
+    """The integrations form once had no action: Save posted to the key URL (422 on Scope, changes lost)."""
+    key, _raw = api_key(people.hub)
+    client.force_login(people.steward)
+    url = reverse("hubs:settings", args=[people.hub.slug])
+    page = client.get(url).content.decode()
+    assert f'<form method="post" action="{url}" novalidate>' in page
+    revoke = reverse("hubs:key-revoke", args=[people.hub.slug, key.pk])
+    assert '<details class="confirm"><summary>Revoke…</summary>' in page and f'action="{revoke}"' in page
+    assert ApiKey.objects.get().revoked_at is None  # showing the confirmation revokes nothing
+
+
+@pytest.mark.django_db
+def test_a_new_key_is_shown_only_on_its_own_hubs_page(client, people):
+    client.force_login(people.admin)
+    client.post(reverse("hubs:key-create", args=[people.hub.slug]), {"scope": "read"})
+    other = client.get(reverse("hubs:settings", args=[people.other_hub.slug]))
+    assert other.context["new_key"] is None
+    assert client.get(reverse("hubs:settings", args=[people.hub.slug])).context["new_key"] is None
