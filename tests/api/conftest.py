@@ -15,3 +15,13 @@ def api(request, client, monkeypatch):
     from tests.wsgi_client import WsgiClient
 
     return WsgiClient(monkeypatch)
+
+
+@pytest.fixture
+def setup(people):
+    """A widget of people.hub and the headers of an ingest key for it (modules may define their own)."""
+    from tests.factories import WidgetFactory, api_key
+
+    widget = WidgetFactory(hub=people.hub)
+    _key, raw = api_key(people.hub)
+    return widget, {"Authorization": f"Bearer {raw}"}

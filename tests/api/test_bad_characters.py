@@ -3,41 +3,17 @@ cannot store, are refused by field, and never answer 500 nor cost the rest of a 
 
 import json
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 
 from feedback.models import Annotation
 from hubs.models import InteractionEvent
-from tests.factories import WidgetFactory, api_key
+from tests.api.helpers import ANNOTATIONS, EVENTS
+from tests.api.helpers import event as _event
+from tests.api.helpers import post as _post
 
-EVENTS = "/api/v1/interaction-events"
-ANNOTATIONS = "/api/v1/annotations"
-NOW = datetime.now(UTC).replace(microsecond=0).isoformat()
 # What PostgreSQL cannot store in text or jsonb; json.dumps sends both as \u escapes, as JSON.stringify does.
 BAD = pytest.mark.parametrize("bad", ["\x00", "\ud83d"], ids=["NUL", "lone surrogate"])
-
-
-@pytest.fixture
-def setup(people):
-    widget = WidgetFactory(hub=people.hub)
-    _key, raw = api_key(people.hub)
-    return widget, {"Authorization": f"Bearer {raw}"}
-
-
-def _event(widget, **extra):
-    return {
-        "id": str(uuid.uuid4()),
-        "widget_id": str(widget.pk),
-        "event_type": "clicked",
-        "occurred_at": NOW,
-        **extra,
-    }
-
-
-def _post(client, path, body, headers, **extra):
-    data = body if isinstance(body, (str, bytes)) else json.dumps(body)
-    return client.post(path, data, content_type="application/json", headers=headers, **extra)
 
 
 # Every place of an event where a string reaches the database, and the field an answer names for it.

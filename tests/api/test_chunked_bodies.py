@@ -12,7 +12,6 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,32 +19,9 @@ from django.db import connection
 from psycopg.conninfo import make_conninfo
 
 from hubs.models import InteractionEvent
-from tests.factories import WidgetFactory, api_key
-
-EVENTS = "/api/v1/interaction-events"
-NOW = datetime.now(UTC).replace(microsecond=0).isoformat()
-
-
-@pytest.fixture
-def setup(people):
-    widget = WidgetFactory(hub=people.hub)
-    _key, raw = api_key(people.hub)
-    return widget, {"Authorization": f"Bearer {raw}"}
-
-
-def _event(widget, **extra):
-    return {
-        "id": str(uuid.uuid4()),
-        "widget_id": str(widget.pk),
-        "event_type": "clicked",
-        "occurred_at": NOW,
-        **extra,
-    }
-
-
-def _post(client, path, body, headers, **extra):
-    data = body if isinstance(body, (str, bytes)) else json.dumps(body)
-    return client.post(path, data, content_type="application/json", headers=headers, **extra)
+from tests.api.helpers import EVENTS
+from tests.api.helpers import event as _event
+from tests.api.helpers import post as _post
 
 
 def _free_port():

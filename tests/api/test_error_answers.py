@@ -3,9 +3,7 @@ a database outage 503 with Retry-After, a bug a logged 500 that shows nothing of
 
 import json
 import socket
-import uuid
 from contextlib import contextmanager
-from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
@@ -15,33 +13,10 @@ from feedback.models import Annotation
 from hubs import ingest
 from hubs.models import InteractionEvent
 from hubs.schemas import ErrorOut
-from tests.factories import WidgetFactory, api_key
-
-EVENTS = "/api/v1/interaction-events"
-ANNOTATIONS = "/api/v1/annotations"
-NOW = datetime.now(UTC).replace(microsecond=0).isoformat()
-
-
-@pytest.fixture
-def setup(people):
-    widget = WidgetFactory(hub=people.hub)
-    _key, raw = api_key(people.hub)
-    return widget, {"Authorization": f"Bearer {raw}"}
-
-
-def _event(widget, **extra):
-    return {
-        "id": str(uuid.uuid4()),
-        "widget_id": str(widget.pk),
-        "event_type": "clicked",
-        "occurred_at": NOW,
-        **extra,
-    }
-
-
-def _post(client, path, body, headers, **extra):
-    data = body if isinstance(body, (str, bytes)) else json.dumps(body)
-    return client.post(path, data, content_type="application/json", headers=headers, **extra)
+from tests.api.helpers import ANNOTATIONS, EVENTS
+from tests.api.helpers import event as _event
+from tests.api.helpers import post as _post
+from tests.factories import api_key
 
 
 @pytest.mark.django_db

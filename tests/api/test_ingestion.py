@@ -19,13 +19,6 @@ def _event(widget, **extra):
     return {"widget_id": str(widget.pk), "event_type": "clicked", "occurred_at": NOW.isoformat(), **extra}
 
 
-@pytest.fixture
-def setup(people):
-    widget = WidgetFactory(hub=people.hub)
-    _key, raw = api_key(people.hub)
-    return widget, {"Authorization": f"Bearer {raw}"}
-
-
 def _post(client, body, headers, **kwargs):
     data = body if isinstance(body, (str, bytes)) else json.dumps(body)
     return client.post(EVENTS, data, content_type="application/json", headers=headers, **kwargs)

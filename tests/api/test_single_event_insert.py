@@ -9,14 +9,6 @@ from django.db import IntegrityError, connection
 from hubs import ingest
 from hubs.models import InteractionEvent, WidgetDailyEventCount
 from tests.api.test_ingestion import NOW, _event, _post
-from tests.factories import WidgetFactory, api_key
-
-
-@pytest.fixture
-def setup(people):
-    widget = WidgetFactory(hub=people.hub)
-    _key, raw = api_key(people.hub)
-    return widget, {"Authorization": f"Bearer {raw}"}
 
 
 @pytest.mark.django_db
