@@ -267,9 +267,14 @@ def start_server(env):
         env=env,
         start_new_session=True,
     )
+    return serving(server)
+
+
+def serving(server, port: int = PORT):
+    """`server` once it answers /api/health on `port` (about 10 s at most); stopped, and an error, if not."""
     for _ in range(100):
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=1)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
             conn.request("GET", "/api/health")
             if conn.getresponse().status == 200:
                 return server

@@ -26,7 +26,6 @@ import random
 import re
 import runpy
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -111,16 +110,7 @@ def start_server(env, log):
         start_new_session=True,
         stderr=log,
     )
-    for _ in range(100):
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=1)
-            conn.request("GET", "/api/health")
-            if conn.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.1)
-    os.killpg(server.pid, signal.SIGTERM)
-    raise SystemExit("gunicorn did not start")
+    return ingest.serving(server, PORT)
 
 
 def _login_form(conn) -> tuple[str, str]:
