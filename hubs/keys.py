@@ -167,11 +167,16 @@ def _count(public_id: str, now: float, secret_hash: str) -> tuple[_Known | None,
         ):
             known.pending += 1
             return known, known.count + known.pending
-        requests = 1 + (known.pending if known else 0) + _unwritten.pop(public_id, 0)
+        carried = _unwritten.pop(public_id, 0)
+        requests = 1 + (known.pending if known else 0) + carried
         if known is not None:
             known.pending = 0
     # Near the limit every request syncs, so the limit is exact as far as this process can tell.
     known = _sync(public_id, requests, now, secret_hash)
+    if carried and known is not None and not hmac.compare_digest(known.secret_hash, secret_hash):
+        # A wrong secret counts nothing, so the requests carried over are still to be written.
+        with _lock:
+            _unwritten[public_id] = _unwritten.get(public_id, 0) + carried
     return known, known.count if known else 0
 
 

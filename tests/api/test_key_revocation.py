@@ -6,6 +6,7 @@ import json
 import time
 
 import pytest
+from django.conf import settings
 
 from hubs import key_listener, keys
 from hubs.models import ApiKey, InteractionEvent
@@ -76,3 +77,25 @@ def test_without_the_listener_a_revocation_elsewhere_waits_for_the_next_sync(
     ApiKey.objects.filter(pk=key.pk).update(revoked_at="2026-12-01T10:00:00Z")
     time.sleep(0.5)
     assert _post(client, widget, raw).status_code == 201
+
+
+@pytest.mark.django_db
+def test_counts_carried_over_a_dropped_key_survive_a_forged_request(
+    client, people, contracts, frozen, monkeypatch
+):
+    """A dropped key's unwritten requests are written at its next sync; a forged secret's sync writes
+    nothing, so they wait for the right one."""
+    widget = WidgetFactory(hub=people.hub)
+    key, raw = api_key(people.hub, rate_limit_per_minute=100)
+    assert [_post(client, widget, raw).status_code for _ in range(3)] == [201, 201, 201]
+    assert ApiKey.objects.get(pk=key.pk).window_count == 1  # two counted here, not yet written
+    keys.forget(key.public_id)  # as the listener does on news from another process
+    forged = raw[:-4] + ("AAAA" if not raw.endswith("AAAA") else "BBBB")
+    assert _post(client, widget, forged).status_code == 401
+    assert ApiKey.objects.get(pk=key.pk).window_count == 1
+    assert keys._unwritten[key.public_id] == 2
+    assert _post(client, widget, raw).status_code == 201  # counted here, with the two carried ones pending
+    monkeypatch.setattr(keys, "clock", lambda: 1000.0 + settings.IHF_API_KEY_SYNC_SECONDS)
+    assert _post(client, widget, raw).status_code == 201  # the next sync writes all five
+    assert ApiKey.objects.get(pk=key.pk).window_count == 5
+    assert InteractionEvent.objects.count() == 5 and key.public_id not in keys._unwritten
