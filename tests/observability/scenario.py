@@ -134,7 +134,7 @@ class Scenario:
             self.truth.stalled_hub[(stage, subject_id)] = hub.pk
 
     def _words(self, n: int) -> str:
-        """Words that only this call uses: filler no other annotation shares."""
+        """Words that only this call uses: filler no other annotation shares (is_filler() knows them)."""
         return " ".join(
             "".join(self.rng.choice(string.ascii_lowercase) for _ in range(9)) + "q" for _ in range(n)
         )
@@ -426,6 +426,11 @@ class Scenario:
                 red_hubs[widget.widget_type].add(str(widget.hub_id))
         # Any type red in two hubs is a pattern, planted or not ("button" can get there by chance).
         self.truth.widget_types = {(t, frozenset(h)) for t, h in red_hubs.items() if len(h) >= 2}
+
+
+def is_filler(word: str) -> bool:
+    """Whether `word` is one of Scenario._words()'s: nine letters and a q."""
+    return len(word) == 10 and word.isalpha() and word.endswith("q")
 
 
 def lexeme(word: str) -> str:
