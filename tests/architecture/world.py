@@ -9,6 +9,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from assist.models import AgentProposal
+from assist.proposers.common import create as create_proposal
 from feedback import services as feedback_services
 from feedback.models import Annotation, AnnotationThread, NotificationOutcome, RequirementCandidate
 from feedback.notifications import link_token
@@ -46,6 +48,8 @@ class World:
     propagation: CrossHubPropagation  # alpha and gamma: not beta, the outsider's hub
     key: ApiKey
     notification: NotificationOutcome  # the email that told the reviewer of the assignment
+    proposal: AgentProposal  # a pending summary of `thread`
+    draft: AgentProposal  # a pending requirement draft for `accepted`
 
     @property
     def slug(self) -> str:
@@ -104,6 +108,26 @@ def build_world(people: HubPeople) -> World:
         fingerprint="widget_type_friction:button",
     )
     key, _raw = api_key(hub, actor=steward)
+    proposal = create_proposal(
+        proposal_type="summary",
+        hub_id=hub.pk,
+        content="People cannot find the button.",
+        model_ref="test",
+        confidence=0.7,
+        notes={},
+        source_thread=thread,
+        source_widget_id=widget.pk,
+    )
+    draft = create_proposal(
+        proposal_type="requirement_draft",
+        hub_id=hub.pk,
+        content="Draft",
+        model_ref="test",
+        confidence=0.6,
+        notes={},
+        details={"title": "T", "description": "D", "criteria": ["C"]},
+        source_candidate=accepted,
+    )
     return World(
         people=people,
         widget=widget,
@@ -121,4 +145,6 @@ def build_world(people: HubPeople) -> World:
         propagation=propagation,
         key=key,
         notification=notification,
+        proposal=proposal,
+        draft=draft,
     )
