@@ -18,7 +18,7 @@ class ReviewForm(forms.Form):
 
 
 class InboxFilterForm(forms.Form):
-    """The inbox's filters, from the query string: a form, so that a bad value is named rather than failing."""
+    """The inbox's filters, from the query string: a form, so that a bad value is named, not a failure."""
 
     type = forms.ChoiceField(required=False, choices=[("", "All kinds"), *ProposalType.choices])
     status = forms.ChoiceField(required=False, choices=[("", "All statuses"), *ProposalStatus.choices])

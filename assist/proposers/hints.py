@@ -6,6 +6,7 @@ impl_proposal: for an approved decision, the most similar earlier decisions with
 and how their deployments turned out (signals by type, mean evaluation score).
 """
 
+import json
 import time
 
 import numpy as np
@@ -136,7 +137,8 @@ def propose_impl(decision: DecisionRecord):
             "id": d,
             "title": rows[d][0],
             "references": rows[d][1] or [],
-            "signals": rows[d][2] or {},
+            # Django's connection hands jsonb back as text.
+            "signals": json.loads(rows[d][2]) if rows[d][2] else {},
             "evaluation": float(rows[d][3]) if rows[d][3] is not None else None,
             "similarity": round(s, 3),
         }
