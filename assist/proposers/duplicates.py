@@ -19,13 +19,17 @@ from feedback.models import CandidateStatus, RequirementCandidate
 
 CLOSED_DAYS = 90
 NEIGHBOURS = 8
+# At most this many flags per candidate: the best matches; a merge re-checks the survivor for the rest.
+MAX_FLAGS = 3
+# The statuses from which the triage workflow lets a candidate become a duplicate.
+MARKABLE = {CandidateStatus.OPEN, CandidateStatus.UNDER_REVIEW}
 
 
 def _comparable(hub_id, ids: list[str]) -> dict[str, tuple]:
     """Of these candidates, those a duplicate may point at: (title, description, created_at, widget name)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT c.id, c.title, c.description, c.created_at, w.name, c.source_widget_id "
+            "SELECT c.id, c.title, c.description, c.created_at, w.name, c.source_widget_id, c.status "
             "FROM requirement_candidates c JOIN widgets w ON w.id = c.source_widget_id "
             "WHERE c.id = ANY(%s::uuid[]) AND w.hub_id = %s AND c.status <> 'duplicate' "
             "AND (c.status IN ('open', 'under_review', 'deferred') "
@@ -67,14 +71,21 @@ def propose(candidate: RequirementCandidate, *, threshold: float | None = None) 
     )
     others = _comparable(hub_id, [n.subject_id for n in found])
     found = [n for n in found if n.subject_id in others]
-    near = [n for n in found if n.similarity >= threshold]
+    near = [n for n in found if n.similarity >= threshold][:MAX_FLAGS]
     proposals = []
     text = f"{candidate.title}. {candidate.description}"
     for rank, match in enumerate(near):
-        title, description, created_at, widget_name, widget_id = others[match.subject_id]
+        title, description, created_at, widget_name, widget_id, status = others[match.subject_id]
         if _already_proposed(candidate.pk, match.subject_id):
             continue
+        # The newer one duplicates the older, unless the newer one's status is final (accepted or rejected):
+        # then the older, if it can still be marked duplicate; when neither can, there is nothing to propose.
         newer_is_source = candidate.created_at >= created_at
+        movable = {c: s in MARKABLE for c, s in ((True, candidate.status), (False, status))}
+        if not movable[newer_is_source]:
+            if not movable[not newer_is_source]:
+                continue
+            newer_is_source = not newer_is_source
         source_id, original_id = (
             (candidate.pk, match.subject_id) if newer_is_source else (match.subject_id, candidate.pk)
         )

@@ -176,6 +176,7 @@ def propose_draft(candidate: RequirementCandidate) -> AgentProposal | None:
     ]
     title = candidate.title if len(candidate.title) <= 120 else candidate.title[:117] + "…"
     description = candidate.description.strip()
+    quoted = [q for q in quoted if q not in description]
     if quoted:
         description += "\n\nWhat people reported:\n" + "\n".join(f"- {q}" for q in quoted)
     model_ref = model.MODEL_REF

@@ -123,3 +123,19 @@ def test_the_database_refuses_editing_a_proposal(people, save_widget, clusters, 
     assert refused.value.__cause__.sqlstate == "P0001"
     flag.refresh_from_db()
     assert flag.status == "pending" and ConfidenceAnnotation.objects.filter(proposal=flag).count() == 3
+
+
+def test_a_closed_candidate_is_never_the_one_marked_duplicate(people, save_widget, clusters):
+    older = candidate(save_widget, clusters["save-button-ignores-enter"][0])
+    newer = candidate(save_widget, clusters["save-button-ignores-enter"][3], status="accepted")
+    RequirementCandidate.objects.filter(pk=newer.pk).update(created_at=timezone.now() + timedelta(minutes=1))
+    newer.refresh_from_db()
+    [flag] = duplicates.propose(newer)
+    assert (str(flag.source_candidate_id), str(flag.duplicate_of_candidate_id)) == (
+        str(older.pk),
+        str(newer.pk),
+    )
+    RequirementCandidate.objects.filter(pk=older.pk).update(status="rejected")
+    AgentProposal.objects.filter(pk=flag.pk).update(status="superseded")
+    third = candidate(save_widget, clusters["save-button-ignores-enter"][1], status="rejected")
+    assert duplicates.propose(third) == []  # every one of them is closed: nothing can be marked
