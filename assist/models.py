@@ -216,6 +216,14 @@ class SubjectType(models.TextChoices):
     DECISION = "decision", "Decision"
 
 
+class RealField(models.FloatField):
+    """PostgreSQL `real` (4 bytes): a vector's 384 numbers take half the room of double precision, which the
+    model's float32 output does not need."""
+
+    def db_type(self, connection):
+        return "real"
+
+
 class Embedding(models.Model):
     """A text's vector under one model. A new model_ref, or a changed text (text_hash), re-embeds."""
 
@@ -225,7 +233,7 @@ class Embedding(models.Model):
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+", db_index=False)
     model_ref = models.TextField()
     text_hash = models.TextField()
-    vector = ArrayField(models.FloatField())
+    vector = ArrayField(RealField())
     created_at = models.DateTimeField(db_default=NOW)
 
     class Meta:

@@ -23,10 +23,18 @@ class Neighbour:
     similarity: float
 
 
+_pgvector: dict[str, bool] = {}
+
+
 def pgvector_available() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass('embeddings_vector_hnsw') IS NOT NULL")
-        return cursor.fetchone()[0]
+    """Whether migrations built the HNSW index (once per process and database: it comes and goes only with
+    a migration, and each query saved counts when people type)."""
+    name = connection.settings_dict["NAME"]
+    if name not in _pgvector:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass('embeddings_vector_hnsw') IS NOT NULL")
+            _pgvector[name] = cursor.fetchone()[0]
+    return _pgvector[name]
 
 
 def nearest(
@@ -68,6 +76,16 @@ def _nearest_pgvector(subject_type, query, hub_ids, k, exclude) -> list[Neighbou
     return sorted(found, key=lambda n: -n.similarity)
 
 
+# array_send() of a one-dimensional real[]: a 20-byte header (dimensions, null flag, element type, length,
+# lower bound), then each element as its byte length (4) and its big-endian float4.
+_HEADER = 20
+_ELEMENT = np.dtype([("length", ">i4"), ("value", ">f4")])
+
+
+def unpack(packed: bytes | memoryview) -> np.ndarray:
+    return np.frombuffer(packed, dtype=_ELEMENT, offset=_HEADER)["value"].astype(np.float32)
+
+
 @dataclass
 class _HubIndex:
     hub_id: str
@@ -80,12 +98,14 @@ class _HubIndex:
 
     def refresh(self) -> None:
         with connection.cursor() as cursor:
+            # array_send() hands the real[] over in PostgreSQL's binary array format, which numpy reads
+            # directly: 100k vectors load in about a second instead of half a minute of Python floats.
             cursor.execute(
-                "SELECT id, subject_id, vector FROM embeddings WHERE hub_id = %s AND subject_type = %s "
-                "AND model_ref = %s AND id > %s ORDER BY id",
+                "SELECT id, subject_id, array_send(vector) FROM embeddings WHERE hub_id = %s "
+                "AND subject_type = %s AND model_ref = %s AND id > %s ORDER BY id",
                 [self.hub_id, self.subject_type, model.MODEL_REF, self.last_id],
             )
-            new = cursor.fetchall()
+            new = [(row_id, subject_id, unpack(packed)) for row_id, subject_id, packed in cursor.fetchall()]
         if not new:
             return
         added = []
@@ -130,6 +150,7 @@ def _index(hub_id: str, subject_type: str) -> _HubIndex:
 def reset() -> None:
     with _indexes_lock:
         _indexes.clear()
+    _pgvector.clear()
 
 
 caches.register("assist.neighbours.indexes", reset)
