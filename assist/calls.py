@@ -1,9 +1,10 @@
 """Every model call is logged (`ai_call_log`): what it was for, which model, how long, how it ended."""
 
 import time
+import uuid
 
 from assist import model
-from assist.models import AiCall, CallStatus
+from assist.models import AgentProposal, AiCall, CallStatus
 
 
 def log(
@@ -15,8 +16,8 @@ def log(
     input_size: int = 0,
     output_size: int = 0,
     error: str | None = None,
-    hub_id=None,
-    proposal=None,
+    hub_id: uuid.UUID | str | None = None,
+    proposal: AgentProposal | None = None,
 ) -> AiCall:
     return AiCall.objects.create(
         task=task,
@@ -31,7 +32,9 @@ def log(
     )
 
 
-def log_local(task: str, started: float, input_size: int, output_size: int, *, hub_id=None) -> AiCall:
+def log_local(
+    task: str, started: float, input_size: int, output_size: int, *, hub_id: uuid.UUID | str | None = None
+) -> AiCall:
     """A call of the local embedding model (sizes: characters in, values out)."""
     return log(
         task,

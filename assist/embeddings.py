@@ -6,13 +6,18 @@ vector is skipped.
 """
 
 import hashlib
+import uuid
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
 
 from assist import model
 from assist.models import SubjectType
+
+# (id, hub_id, text) of a subject to embed.
+Row = tuple[Any, Any, str]
 
 # The text each kind of subject is compared by, and its hub, as SQL over its table.
 SOURCES: dict[str, str] = {
@@ -38,7 +43,7 @@ def text_hash(text: str) -> str:
     return hashlib.md5(text.encode()).hexdigest()
 
 
-def stale(subject_type: str, *, hub_ids: Iterable[str] | None = None, limit: int = 256) -> list[tuple]:
+def stale(subject_type: str, *, hub_ids: Iterable[Any] | None = None, limit: int = 256) -> list[Row]:
     """Subjects with no vector under the current model, or whose text changed since: (id, hub_id, text)."""
     hubs = list(hub_ids) if hub_ids is not None else None
     with connection.cursor() as cursor:
@@ -50,10 +55,11 @@ def stale(subject_type: str, *, hub_ids: Iterable[str] | None = None, limit: int
             "ORDER BY s.id LIMIT %s",
             [subject_type, model.MODEL_REF, hubs, hubs, limit],
         )
-        return cursor.fetchall()
+        rows: list[Row] = cursor.fetchall()
+        return rows
 
 
-def count_stale(subject_type: str, *, hub_ids: Iterable[str] | None = None) -> int:
+def count_stale(subject_type: str, *, hub_ids: Iterable[Any] | None = None) -> int:
     hubs = list(hub_ids) if hub_ids is not None else None
     with connection.cursor() as cursor:
         cursor.execute(
@@ -63,10 +69,11 @@ def count_stale(subject_type: str, *, hub_ids: Iterable[str] | None = None) -> i
             "AND (%s::uuid[] IS NULL OR s.hub_id = ANY(%s::uuid[]))",
             [subject_type, model.MODEL_REF, hubs, hubs],
         )
-        return cursor.fetchone()[0]
+        count: int = cursor.fetchone()[0]
+        return count
 
 
-def store(subject_type: str, rows: list[tuple], vectors: np.ndarray) -> None:
+def store(subject_type: str, rows: list[Row], vectors: np.ndarray) -> None:
     """Write the vectors of (id, hub_id, text) rows. A re-embedded subject gets a new row (a new id), which
     is how the in-process neighbour index (assist/neighbours.py) notices the change."""
     if not rows:
@@ -87,14 +94,16 @@ def store(subject_type: str, rows: list[tuple], vectors: np.ndarray) -> None:
         )
 
 
-def embed_stale(subject_type: str, *, hub_ids=None, batch: int = 256) -> Iterator[int]:
+def embed_stale(
+    subject_type: str, *, hub_ids: Iterable[Any] | None = None, batch: int = 256
+) -> Iterator[int]:
     """Embed every stale subject of a kind, a batch at a time; yields how many each batch embedded."""
     while rows := stale(subject_type, hub_ids=hub_ids, limit=batch):
         store(subject_type, rows, model.encode([row[2] for row in rows]))
         yield len(rows)
 
 
-def ensure(subject_type: str, ids: Iterable) -> None:
+def ensure(subject_type: str, ids: Iterable[uuid.UUID | str]) -> None:
     """Embed these subjects now if their vector is missing or stale (the proposers call this first)."""
     wanted = [str(i) for i in ids]
     if not wanted:
@@ -110,7 +119,7 @@ def ensure(subject_type: str, ids: Iterable) -> None:
     store(subject_type, rows, model.encode([row[2] for row in rows]))
 
 
-def vectors(subject_type: str, ids: Iterable) -> dict[str, np.ndarray]:
+def vectors(subject_type: str, ids: Iterable[uuid.UUID | str]) -> dict[str, np.ndarray]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT subject_id, vector FROM embeddings "

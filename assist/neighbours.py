@@ -59,7 +59,9 @@ def nearest(
     return sorted(found, key=lambda n: -n.similarity)[:k]
 
 
-def _nearest_pgvector(subject_type, query, hub_ids, k, exclude) -> list[Neighbour]:
+def _nearest_pgvector(
+    subject_type: str, query: np.ndarray, hub_ids: list[str], k: int, exclude: set[str] | frozenset[str]
+) -> list[Neighbour]:
     literal = "[" + ",".join(f"{x:.7f}" for x in query.tolist()) + "]"
     with connection.cursor() as cursor:
         # Filtered HNSW: without iterative scans the index returns its ef_search nearest of all hubs and the
@@ -108,7 +110,7 @@ class _HubIndex:
             new = [(row_id, subject_id, unpack(packed)) for row_id, subject_id, packed in cursor.fetchall()]
         if not new:
             return
-        added = []
+        added: list[tuple[str, np.ndarray]] = []
         for row_id, subject_id, vector in new:
             subject = str(subject_id)
             if subject in self.rows:  # re-embedded: the text or the model changed

@@ -11,6 +11,7 @@ import socket
 import time
 import urllib.error
 import urllib.request
+import uuid
 
 from django.conf import settings
 
@@ -26,7 +27,9 @@ def model_ref() -> str:
     return f"remote:{settings.IHF_AI_MODEL}"
 
 
-def complete(task: str, system: str, prompt: str, *, hub_id=None, max_tokens: int = 600) -> str | None:
+def complete(
+    task: str, system: str, prompt: str, *, hub_id: uuid.UUID | str | None = None, max_tokens: int = 600
+) -> str | None:
     """The model's answer, or None when remote is off or failed after its retries."""
     if not enabled():
         return None
@@ -49,7 +52,7 @@ def complete(task: str, system: str, prompt: str, *, hub_id=None, max_tokens: in
             request = urllib.request.Request(url, data=payload, headers=headers, method="POST")
             with urllib.request.urlopen(request, timeout=settings.IHF_AI_TIMEOUT) as response:
                 answer = json.loads(response.read())
-            text = answer["choices"][0]["message"]["content"].strip()
+            text = str(answer["choices"][0]["message"]["content"]).strip()
             if not text:
                 raise ValueError("the answer was empty")
             calls.log(

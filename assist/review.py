@@ -7,6 +7,9 @@ reviewer, naming the proposal) and then re-checks the surviving candidate for fu
 requirement draft is accepted or modified where the requirement is created (promote_from_draft).
 """
 
+import uuid
+from typing import Any
+
 from django.db import transaction
 
 from assist.models import AgentProposal, AgentReviewRecord, ProposalStatus, ProposalType, ReviewDecision
@@ -28,7 +31,7 @@ class ReviewError(Exception):
     """A refused review; the message is for the person who tried it."""
 
 
-def _locked(hub: Hub, proposal_id) -> AgentProposal:
+def _locked(hub: Hub, proposal_id: uuid.UUID | str) -> AgentProposal:
     proposal: AgentProposal = AgentProposal.objects.select_for_update().get(pk=proposal_id, hub=hub)
     if proposal.status != ProposalStatus.PENDING:
         raise ReviewError(ALREADY_REVIEWED.format(status=proposal.get_status_display().lower()))
@@ -36,7 +39,7 @@ def _locked(hub: Hub, proposal_id) -> AgentProposal:
 
 
 def review(
-    *, hub: Hub, proposal_id, actor: User, decision: str, notes: str = "", content: str = ""
+    *, hub: Hub, proposal_id: uuid.UUID | str, actor: User, decision: str, notes: str = "", content: str = ""
 ) -> AgentProposal:
     with transaction.atomic():
         proposal = _locked(hub, proposal_id)
@@ -69,6 +72,8 @@ def review(
 
 
 def _merge(hub: Hub, proposal: AgentProposal, actor: User) -> None:
+    # The database's CHECK makes a duplicate_flag name both candidates.
+    assert proposal.source_candidate_id and proposal.duplicate_of_candidate_id
     duplicate = RequirementCandidate.objects.get(pk=proposal.source_candidate_id)
     original = RequirementCandidate.objects.select_related("source_widget").get(
         pk=proposal.duplicate_of_candidate_id
@@ -94,7 +99,9 @@ def _merge(hub: Hub, proposal: AgentProposal, actor: User) -> None:
     duplicates.propose(original)
 
 
-def promote_from_draft(*, hub: Hub, proposal_id, actor: User, title: str, description: str) -> Requirement:
+def promote_from_draft(
+    *, hub: Hub, proposal_id: uuid.UUID | str, actor: User, title: str, description: str
+) -> Requirement:
     """Create the requirement from a draft as the person left it: accepted if unchanged, else modified (with
     what they changed)."""
     with transaction.atomic():
@@ -130,6 +137,6 @@ def promote_from_draft(*, hub: Hub, proposal_id, actor: User, title: str, descri
     return requirement
 
 
-def draft_description(draft: dict) -> str:
+def draft_description(draft: dict[str, Any]) -> str:
     criteria = "\n".join(f"- {c}" for c in draft.get("criteria", []))
     return f"{draft.get('description', '')}\n\nAcceptance criteria:\n{criteria}".strip()
