@@ -121,3 +121,70 @@ def similar_items(found: dict) -> dict:
         "annotations": rows(Annotation, found["annotations"], "widget"),
         "candidates": rows(RequirementCandidate, found["candidates"], "source_widget"),
     }
+
+
+CROSS_HUB_RECENT = 2000
+CROSS_HUB_TOP = 10
+
+
+def cross_hub_pairs(hub_ids: list, threshold: float) -> list[dict]:
+    """Open candidates of different hubs that say the same thing: a hint for the cross-hub page. Over the
+    CROSS_HUB_RECENT newest open candidates of the given hubs (bounded, so the page stays fast at any size),
+    every pair from two hubs at or above the threshold, best first, at most CROSS_HUB_TOP."""
+    import numpy as np
+
+    from assist import model, neighbours
+
+    if len(hub_ids) < 2:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.id, c.title, w.hub_id, h.slug, h.name, array_send(e.vector) "
+            "FROM requirement_candidates c JOIN widgets w ON w.id = c.source_widget_id "
+            "JOIN hubs h ON h.id = w.hub_id "
+            "JOIN embeddings e ON e.subject_type = 'candidate' AND e.subject_id = c.id AND e.model_ref = %s "
+            "WHERE w.hub_id = ANY(%s::uuid[]) AND c.status IN ('open', 'under_review') "
+            "ORDER BY c.created_at DESC LIMIT %s",
+            [model.MODEL_REF, [str(h) for h in hub_ids], CROSS_HUB_RECENT],
+        )
+        rows = cursor.fetchall()
+    if len(rows) < 2:
+        return []
+    vectors = np.vstack([neighbours.unpack(row[5]) for row in rows])
+    hubs = np.array([str(row[2]) for row in rows])
+    similarity = vectors @ vectors.T
+    similarity[hubs[:, None] == hubs[None, :]] = -1  # pairs within one hub are the duplicate flags' business
+    first, second = np.where(np.triu(similarity, 1) >= threshold)
+    order = np.argsort(-similarity[first, second])[:CROSS_HUB_TOP]
+    return [
+        {
+            "similarity": float(similarity[first[i], second[i]]),
+            "a": {
+                "id": rows[first[i]][0],
+                "title": rows[first[i]][1],
+                "slug": rows[first[i]][3],
+                "hub": rows[first[i]][4],
+            },
+            "b": {
+                "id": rows[second[i]][0],
+                "title": rows[second[i]][1],
+                "slug": rows[second[i]][3],
+                "hub": rows[second[i]][4],
+            },
+        }
+        for i in order
+    ]
+
+
+def pending_duplicate_flags(hub) -> dict:
+    flags = (
+        AgentProposal.objects.for_hub(hub)
+        .pending()
+        .filter(proposal_type=ProposalType.DUPLICATE_FLAG)
+        .select_related("duplicate_of_candidate")
+        .order_by("source_candidate_id", "-confidence")
+    )
+    found: dict = {}
+    for flag in flags:
+        found.setdefault(flag.source_candidate_id, flag)
+    return found

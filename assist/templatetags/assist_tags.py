@@ -21,3 +21,21 @@ def proposals_for(context, candidate=None, thread=None, decision=None, kinds="")
         "request": context.get("request"),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("assist/includes/cross_hub.html", takes_context=True)
+def cross_hub_duplicates(context):
+    """On the cross-hub page: the same problem reported in two of the reader's hubs."""
+    from django.conf import settings
+
+    from hubs.models import Hub
+
+    user = context["request"].user
+    hub_ids = list(Hub.objects.visible_to(user).values_list("pk", flat=True))
+    return {"pairs": selectors.cross_hub_pairs(hub_ids, settings.IHF_DUPLICATE_THRESHOLD)}
+
+
+@register.simple_tag(takes_context=True)
+def duplicate_flags(context, hub):
+    """{candidate id: its pending duplicate flag} for a hub's board: one query, however many cards."""
+    return selectors.pending_duplicate_flags(hub)

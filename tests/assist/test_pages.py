@@ -182,3 +182,24 @@ def test_the_candidate_page_shows_the_flag_in_place(client, people, flagged):
     client.force_login(people.steward)
     response = client.get(reverse("feedback:candidate", args=["alpha", copy.pk]))
     assert response.status_code == 200 and f'id="proposal-{flag.pk}"' in response.content.decode()
+
+
+def test_the_cross_hub_page_hints_at_the_same_problem_in_two_hubs(client, people, save_widget, clusters):
+    from assist import embeddings
+    from hubs.models import HubMembership
+    from tests.factories import WidgetFactory
+
+    HubMembership.objects.create(hub=people.other_hub, user=people.steward, role="steward")
+    mine = candidate(save_widget, clusters["save-button-ignores-enter"][0])
+    theirs = candidate(WidgetFactory(hub=people.other_hub), clusters["save-button-ignores-enter"][3])
+    unrelated = candidate(WidgetFactory(hub=people.other_hub), clusters["save-button-too-small-mobile"][2])
+    embeddings.ensure("candidate", [mine.pk, theirs.pk, unrelated.pk])
+    client.force_login(people.steward)
+    page = client.get(reverse("observability:propagations")).content.decode()
+    assert "The same problem in two hubs" in page
+    assert str(mine.pk) in page and str(theirs.pk) in page and str(unrelated.pk) not in page
+    client.force_login(people.outsider)  # a steward of beta only: one hub, no pair to show
+    assert (
+        "The same problem in two hubs"
+        not in client.get(reverse("observability:propagations")).content.decode()
+    )
