@@ -203,3 +203,20 @@ def test_the_cross_hub_page_hints_at_the_same_problem_in_two_hubs(client, people
         "The same problem in two hubs"
         not in client.get(reverse("observability:propagations")).content.decode()
     )
+
+
+def test_the_promote_form_offers_the_draft(client, people):
+    accepted = accepted_candidate(people.hub)
+    draft = create(
+        proposal_type="requirement_draft",
+        hub_id=people.hub.pk,
+        content="x",
+        model_ref="test",
+        confidence=0.6,
+        notes={},
+        details={"title": "T", "description": "D", "criteria": ["C1"]},
+        source_candidate=accepted,
+    )
+    client.force_login(people.reviewer)
+    page = client.get(reverse("governance:promote", args=["alpha", accepted.pk])).content.decode()
+    assert reverse("assist:promote", args=["alpha", draft.pk]) in page
