@@ -1,0 +1,605 @@
+// The reporter: one per page (window.__ihfReporter), configured at run time, reporting what people do
+// with IHF widgets. Nothing here ever throws into the host page: every entry point is wrapped by safe().
+
+import { openAnnotation } from "./annotate.js";
+import { BEACON_QUOTA, payload, split } from "./batches.js";
+import { getFlag, sessionDraw, setFlag, Store, tabId } from "./store.js";
+import { isUuid, text, uuid, widgetIdOf } from "./text.js";
+import { Watcher, widgetOf, widgetOfEvent } from "./watch.js";
+
+export const DEFAULTS = {
+  endpoint: "",
+  key: "",
+  hub: "", // the slug of the key's hub: widgets of other hubs are left out (and explained in debug mode)
+  debug: false,
+  flushMs: 5000,
+  maxBatch: 200,
+  maxQueue: 1000,
+  // Under the 64 KiB keep-alive quota, leaving room for an annotation sent at the same time.
+  maxBytes: 60000,
+  sampleRate: 1,
+  consent: "granted", // "required": nothing is sent, or kept in storage, before consent(true)
+  actorId: null,
+  actorType: "user",
+  persist: true,
+  routes: true,
+  longPressMs: 600,
+};
+const OPT_OUT = "ihf.optout";
+const BEACON_GRACE_MS = 10000; // a beacon's events are sent again only if still unacknowledged by then
+
+function safe(fn) {
+  return function (...args) {
+    try {
+      return fn.apply(this, args);
+    } catch (error) {
+      if (current && current.config.debug) console.warn("[ihf] internal error (the page is unaffected):", error);
+      return undefined;
+    }
+  };
+}
+
+let current = null;
+
+export function getReporter() {
+  return current;
+}
+
+export function createReporter(options) {
+  if (current) {
+    current.configure(options);
+    return current;
+  }
+  current = new Reporter(options);
+  window.__ihfReporter = current.api;
+  return current;
+}
+
+class Reporter {
+  constructor(options) {
+    this.config = { ...DEFAULTS };
+    this.queue = []; // every event not yet acknowledged, oldest first
+    this.inFlight = new Set(); // ids of events in a request not yet answered
+    this.beaconed = new Map(); // id -> when it went in a beacon
+    this.counts = { dropped: 0, rejected: 0, unattributed: 0, failures: 0 };
+    this.backoff = 0;
+    this.retryAt = 0;
+    this.lastUsed = null;
+    this.pageView = uuid();
+    this.warned = new Set();
+    this.granted = true;
+    this.draw = sessionDraw();
+    this.optedOut = getFlag(OPT_OUT) === "1";
+    this.saveTimer = null;
+    this.timer = null;
+    this.tab = tabId(uuid);
+    this.store = null;
+    this.watcher = new Watcher({
+      viewed: (element, entry) =>
+        this.record(element, "viewed", {
+          ratio: Math.round(entry.intersectionRatio * 100) / 100,
+          page_view: this.pageView,
+        }),
+      found: (element) => this.checkEnvelope(element),
+      shadowRoot: (root) => {
+        root.addEventListener("submit", this.onSubmit, true);
+        root.addEventListener("error", this.onResourceError, true);
+        this.findBrokenImages(root);
+      },
+    });
+    this.bind();
+    this.configure(options);
+    this.api = this.makeApi();
+    this.start();
+  }
+
+  debug(message, ...rest) {
+    if (this.config.debug) console.info(`[ihf] ${message}`, ...rest);
+  }
+
+  warnOnce(topic, message, ...rest) {
+    if (!this.config.debug || this.warned.has(topic)) return;
+    this.warned.add(topic);
+    console.warn(`[ihf] ${message}`, ...rest);
+  }
+
+  configure(options = {}) {
+    const c = this.config;
+    for (const name of Object.keys(DEFAULTS)) {
+      if (options[name] !== undefined && options[name] !== null && options[name] !== "") c[name] = options[name];
+    }
+    if ("actorId" in options) c.actorId = options.actorId || null;
+    c.endpoint = String(c.endpoint).replace(/\/$/, "");
+    c.flushMs = Math.max(100, Number(c.flushMs) || DEFAULTS.flushMs);
+    c.maxQueue = Math.max(1, Number(c.maxQueue) || DEFAULTS.maxQueue);
+    c.maxBatch = Math.min(1000, Math.max(1, Number(c.maxBatch) || DEFAULTS.maxBatch));
+    c.maxBytes = Math.min(BEACON_QUOTA - 1024, Math.max(2048, Number(c.maxBytes) || DEFAULTS.maxBytes));
+    c.sampleRate = Math.min(1, Math.max(0, Number(c.sampleRate)));
+    c.debug = c.debug === true || c.debug === "true" || c.debug === "" || c.debug === "1";
+    if (options.consent !== undefined) this.granted = options.consent !== "required";
+    if (!c.endpoint) this.warnOnce("endpoint", "no endpoint: nothing is sent until configure({endpoint}).");
+    if (!c.key) this.warnOnce("key", "no key: nothing is sent until configure({key}) with an ingest key.");
+    if (c.endpoint && !this.store && c.persist) this.openStore();
+    if (this.timer) this.schedule();
+    this.flush();
+    return this;
+  }
+
+  openStore() {
+    this.store = new Store(this.tab, this.config.endpoint);
+    const known = new Set(this.queue.map((e) => e.id));
+    const stored = this.store.load().filter((e) => e && isUuid(e.id) && !known.has(e.id) && known.add(e.id));
+    if (stored.length) {
+      this.debug(`${stored.length} event(s) from before this page loaded are sent again (same ids).`);
+      this.queue = stored.concat(this.queue);
+      this.trim();
+    }
+  }
+
+  /** Whether events may be recorded at all, and why not. */
+  blocked() {
+    if (this.optedOut) return "this browser opted out";
+    if (!(this.draw < this.config.sampleRate)) return `this session is not in the sample (sampleRate ${this.config.sampleRate})`;
+    return null;
+  }
+
+  checkEnvelope(element) {
+    const id = element.getAttribute("data-ihf-widget");
+    if (!widgetIdOf(element)) {
+      this.warnOnce(`id:${id}`, `an element has data-ihf-widget="${id}", not a widget id (a UUID): ignored.`, element);
+      return;
+    }
+    const hub = element.getAttribute("data-ihf-hub");
+    if (!hub) this.warnOnce(`hub:${id}`, `widget ${id} has no data-ihf-hub (envelope 1.0 requires it).`, element);
+    else if (this.config.hub && hub !== this.config.hub) {
+      this.warnOnce(`hub:${id}`, `widget ${id} is of hub "${hub}", the key's is "${this.config.hub}": not reported.`);
+    }
+  }
+
+  record(element, type, metadata) {
+    const reason = this.blocked();
+    if (reason) return this.warnOnce("blocked", `not reporting: ${reason}.`);
+    const id = widgetIdOf(element);
+    if (!id) return undefined;
+    const hub = element.getAttribute("data-ihf-hub");
+    if (this.config.hub && hub && hub !== this.config.hub) return undefined;
+    const event = {
+      id: uuid(),
+      widget_id: id,
+      event_type: type,
+      occurred_at: new Date().toISOString(),
+      view_context_ref: text(element.getAttribute("data-ihf-view-context") || location.pathname, 500),
+      metadata: metadata || {},
+    };
+    if (this.config.actorId) {
+      event.actor_id = this.config.actorId;
+      event.actor_type = text(this.config.actorType || "user", 50);
+    }
+    this.queue.push(event);
+    this.trim();
+    this.save();
+    if (this.queue.length - this.inFlight.size >= this.config.maxBatch) this.flush();
+    return event;
+  }
+
+  // Offline for long, a page would queue without end: keep the newest events, drop the oldest not in flight.
+  trim() {
+    let over = this.queue.length - this.config.maxQueue;
+    if (over <= 0) return;
+    const kept = [];
+    for (const event of this.queue) {
+      if (over > 0 && !this.inFlight.has(event.id)) {
+        over--;
+        this.counts.dropped++;
+        this.beaconed.delete(event.id);
+      } else kept.push(event);
+    }
+    this.queue = kept;
+    this.warnOnce("dropped", `the queue is full (${this.config.maxQueue}): the oldest events are dropped.`);
+  }
+
+  /** Keep the queue in localStorage (soon, or now), once consent allows keeping anything. */
+  save(now) {
+    if (!this.store || !this.granted) return;
+    if (now) {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = null;
+      this.store.save(this.queue);
+    } else if (!this.saveTimer) {
+      this.saveTimer = setTimeout(() => {
+        this.saveTimer = null;
+        this.store.save(this.queue);
+      }, 250);
+    }
+  }
+
+  /** Events that may go in a request now: not in flight, not in a recent beacon. */
+  sendable(now = Date.now()) {
+    return this.queue.filter((e) => {
+      if (this.inFlight.has(e.id)) return false;
+      const at = this.beaconed.get(e.id);
+      return !(at && now - at < BEACON_GRACE_MS);
+    });
+  }
+
+  ready() {
+    const c = this.config;
+    if (!c.endpoint || !c.key) return false;
+    if (!this.granted) {
+      this.warnOnce("consent", "waiting for consent(true): nothing is sent or stored before it.");
+      return false;
+    }
+    return !this.blocked();
+  }
+
+  flush() {
+    if (!this.ready() || this.inFlight.size || Date.now() < this.retryAt) return;
+    const [events] = split(this.config.key, this.sendable(), this.config.maxBatch, this.config.maxBytes);
+    if (!events) return;
+    for (const e of events) this.inFlight.add(e.id);
+    const url = `${this.config.endpoint}/interaction-events`;
+    fetch(url, {
+      method: "POST",
+      body: payload(this.config.key, events),
+      keepalive: true,
+      credentials: "omit",
+      // text/plain keeps the request "simple": no preflight, and sendBeacon accepts it.
+      headers: { "Content-Type": "text/plain;charset=UTF-8" },
+    })
+      .then((response) => this.answered(events, response))
+      .catch((error) => this.failed(events, null, error));
+  }
+
+  async answered(events, response) {
+    let body = null;
+    try {
+      body = await response.json();
+    } catch {
+      body = null;
+    }
+    const status = response.status;
+    if (response.ok || (status >= 400 && status < 500 && status !== 429)) {
+      const rejected = (body && Array.isArray(body.rejected) && body.rejected) || [];
+      if (!response.ok && !rejected.length) {
+        // Refused whole (a bad key, an origin the hub does not allow, …): the same batch would be again.
+        this.counts.rejected += events.length;
+        this.explainRefusal(status, body);
+      }
+      for (const item of rejected) this.explainRejected(events[item.index], item);
+      this.counts.rejected += rejected.length;
+      this.done(events);
+      if (response.ok) {
+        this.debug(`sent ${events.length} event(s): ${body ? body.accepted : "?"} stored, ` +
+          `${body ? body.duplicates : "?"} already stored, ${rejected.length} refused.`);
+      }
+      this.backoff = 0;
+      this.counts.failures = 0;
+      if (this.sendable().length) setTimeout(() => this.flush(), 0);
+    } else {
+      this.failed(events, status, body);
+    }
+  }
+
+  explainRefusal(status, body) {
+    const message = body && (body.detail || body.message || body.error);
+    const code = body && body.code;
+    const extra = code === "origin_not_allowed"
+      ? ` Add ${location.origin} to the hub's allowed origins (its "API keys and integrations" page).`
+      : "";
+    this.warnOnce(`status:${status}:${code}`, `IHF refused a batch (${status}${code ? ` ${code}` : ""}): ` +
+      `${typeof message === "string" ? message : JSON.stringify(body)}; its events are dropped.${extra}`);
+  }
+
+  explainRejected(event, item) {
+    if (!this.config.debug) return;
+    const element = event && this.findElement(event.widget_id);
+    const hub = element ? element.getAttribute("data-ihf-hub") : null;
+    console.warn(`[ihf] IHF refused a ${event ? event.event_type : ""} event of widget ` +
+      `${event ? event.widget_id : "?"}${hub ? ` (data-ihf-hub="${hub}")` : ""}: ${(item.errors || []).join("; ")}`);
+  }
+
+  findElement(id) {
+    for (const element of this.watcher.elements) if (widgetIdOf(element) === id) return element;
+    return null;
+  }
+
+  done(events) {
+    const ids = new Set(events.map((e) => e.id));
+    for (const id of ids) {
+      this.inFlight.delete(id);
+      this.beaconed.delete(id);
+    }
+    this.queue = this.queue.filter((e) => !ids.has(e.id));
+    this.save();
+  }
+
+  // A network error, a 429 or a 5xx: the same events (same ids) go again later; the server stores each once.
+  failed(events, status, detail) {
+    for (const e of events) this.inFlight.delete(e.id);
+    this.counts.failures++;
+    this.backoff = Math.min(this.backoff ? this.backoff * 2 : 1000, 60000);
+    this.retryAt = Date.now() + this.backoff;
+    setTimeout(() => this.flush(), this.backoff);
+    if (status) {
+      this.debug(`IHF answered ${status}: ${events.length} event(s) are sent again in ${this.backoff / 1000} s.`);
+    } else if (navigator.onLine === false) {
+      this.debug(`offline: ${this.queue.length} event(s) wait.`);
+    } else {
+      this.warnOnce("network", `a request to ${this.config.endpoint} got no answer the page may read ` +
+        `(${detail}). Either IHF is unreachable, or the hub does not allow this page's origin ` +
+        `(${location.origin}), which the browser hides. Events are kept and sent again.`);
+    }
+  }
+
+  /** The page is hidden or closed: send what waits in beacons that each fit the quota. */
+  beacon() {
+    this.save(true);
+    if (!this.ready() || !navigator.sendBeacon) return;
+    const now = Date.now();
+    const url = `${this.config.endpoint}/interaction-events`;
+    let sent = 0;
+    for (const events of split(this.config.key, this.sendable(now), 1000, this.config.maxBytes)) {
+      const blob = new Blob([payload(this.config.key, events)], { type: "text/plain;charset=UTF-8" });
+      // Past the page's keep-alive quota the browser refuses: what is left stays in storage for later.
+      if (!navigator.sendBeacon(url, blob)) break;
+      for (const e of events) this.beaconed.set(e.id, now);
+      sent += events.length;
+    }
+    this.debug(`page hidden: ${sent} event(s) in beacons, ${this.queue.length - sent} kept for later.`);
+  }
+
+  attribute(element) {
+    if (element && element.isConnected) return element;
+    if (this.lastUsed && this.lastUsed.isConnected) return this.lastUsed;
+    return null;
+  }
+
+  /** A script error or rejection: on the widget it came from, else the one the person used last. */
+  reportError(error, { element = null, kind = "script" } = {}) {
+    const target = this.attribute(element ? widgetOf(element) : null);
+    const message = error && error.message !== undefined ? error.message : error;
+    if (!target) {
+      this.counts.unattributed++;
+      this.debug(`an error no widget can own (none used yet): ${message}`);
+      return;
+    }
+    this.record(target, "error", { kind, message: text(message == null ? "" : message, 300) });
+  }
+
+  findBrokenImages(root) {
+    // With `defer` (or a bundle), an image can fail before the reporter listens: look for it.
+    for (const image of root.querySelectorAll ? root.querySelectorAll("[data-ihf-widget] img, img[data-ihf-widget]") : []) {
+      if (image.complete && image.naturalWidth === 0 && image.getAttribute("src") && !this.brokenSeen.has(image)) {
+        this.brokenSeen.add(image);
+        this.record(widgetOf(image), "error", { kind: "resource", tag: "img" });
+      }
+    }
+  }
+
+  bind() {
+    this.brokenSeen = new WeakSet();
+    this.press = null;
+    this.suppressClick = null;
+    this.onClick = safe((event) => {
+      const element = widgetOfEvent(event);
+      if (!element) return;
+      if (this.suppressClick && this.suppressClick.element === element && Date.now() < this.suppressClick.until) {
+        this.suppressClick = null;
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        return;
+      }
+      if (event.altKey) {
+        // Annotating is not using: the host's own handlers must not run (Alt+click on "Pay now" must not pay).
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        this.annotate(element);
+        return;
+      }
+      this.lastUsed = element;
+      const origin = event.composedPath ? event.composedPath()[0] : event.target;
+      this.record(element, "clicked", { tag: ((origin && origin.tagName) || "").toLowerCase() });
+    });
+    this.onKey = safe((event) => {
+      if (!(event.altKey && event.shiftKey && event.code === "KeyA")) return;
+      const element = widgetOfEvent(event);
+      if (!element) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      this.annotate(element);
+    });
+    this.onPointerDown = safe((event) => {
+      if (event.pointerType !== "touch") return;
+      const element = widgetOfEvent(event);
+      if (!element) return;
+      const press = { element, x: event.clientX, y: event.clientY };
+      press.timer = setTimeout(() => {
+        this.press = null;
+        this.suppressClick = { element, until: Date.now() + 2000 };
+        this.annotate(element);
+      }, this.config.longPressMs);
+      this.press = press;
+    });
+    this.onPointerMove = safe((event) => {
+      const p = this.press;
+      if (p && Math.hypot(event.clientX - p.x, event.clientY - p.y) > 10) this.cancelPress();
+    });
+    this.cancelPress = safe(() => {
+      if (this.press) clearTimeout(this.press.timer);
+      this.press = null;
+    });
+    this.onSubmit = safe((event) => {
+      const form = event.composedPath ? event.composedPath()[0] : event.target;
+      if (form && form.hasAttribute && form.hasAttribute("data-ihf-ui")) return;
+      const element = widgetOfEvent(event);
+      if (!element) return;
+      this.lastUsed = element;
+      this.record(element, "submitted", {});
+    });
+    this.onResourceError = safe((event) => {
+      const target = event.composedPath ? event.composedPath()[0] : event.target;
+      if (!target || target.nodeType !== 1 || this.brokenSeen.has(target)) return;
+      const element = widgetOfEvent(event);
+      if (!element) return;
+      this.brokenSeen.add(target);
+      this.record(element, "error", { kind: "resource", tag: (target.tagName || "").toLowerCase() });
+    });
+    this.onScriptError = safe((event) => {
+        this.reportError(event.error || event.message || "Script error", { kind: "script" });
+    });
+    this.onRejection = safe((event) => {
+      this.reportError(event.reason, { kind: "rejection" });
+    });
+    this.onHide = safe(() => this.beacon());
+    this.onVisibility = safe(() => {
+      if (document.visibilityState === "hidden") this.beacon();
+    });
+    this.onOnline = safe(() => {
+      this.backoff = 0;
+      this.retryAt = 0;
+      this.flush();
+    });
+    this.onRoute = safe(() => {
+      const href = location.href.split("#")[0];
+      if (href === this.href || !this.config.routes) return;
+      this.href = href;
+      this.pageView = uuid();
+      this.debug(`route changed to ${location.pathname}: a new page view.`);
+      this.watcher.newPageView();
+    });
+  }
+
+  start() {
+    this.href = location.href.split("#")[0];
+    window.addEventListener("click", this.onClick, true);
+    window.addEventListener("keydown", this.onKey, true);
+    window.addEventListener("pointerdown", this.onPointerDown, true);
+    window.addEventListener("pointermove", this.onPointerMove, true);
+    window.addEventListener("pointerup", this.cancelPress, true);
+    window.addEventListener("pointercancel", this.cancelPress, true);
+    document.addEventListener("submit", this.onSubmit, true);
+    document.addEventListener("error", this.onResourceError, true);
+    window.addEventListener("error", this.onScriptError);
+    window.addEventListener("unhandledrejection", this.onRejection);
+    window.addEventListener("pagehide", this.onHide);
+    document.addEventListener("visibilitychange", this.onVisibility);
+    window.addEventListener("online", this.onOnline);
+    window.addEventListener("popstate", this.onRoute);
+    patchHistory(() => this.onRoute());
+    patchAttachShadow((root) => this.watcher.addShadowRoot(root));
+    this.schedule();
+    const begin = safe(() => {
+      this.watcher.start();
+      this.findBrokenImages(document);
+      this.flush();
+    });
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", begin);
+    else begin();
+  }
+
+  schedule() {
+    clearInterval(this.timer);
+    this.timer = setInterval(safe(() => this.flush()), this.config.flushMs);
+  }
+
+  annotate(element) {
+    const widget = widgetOf(element);
+    const id = widgetIdOf(widget);
+    if (!id) return null;
+    const annotationId = uuid();
+    return openAnnotation(widget, (fields) => {
+      const version = widget.getAttribute("data-ihf-version");
+      const body = {
+        key: this.config.key, id: annotationId, widget_id: id, body: text(fields.body, 5000),
+        category: fields.category, severity: fields.severity, widget_state_ref: version ? text(version, 500) : null,
+      };
+      if (this.config.actorId) Object.assign(body, { actor_id: this.config.actorId, actor_type: this.config.actorType });
+      return fetch(`${this.config.endpoint}/annotations`, {
+        method: "POST", body: JSON.stringify(body), credentials: "omit",
+        headers: { "Content-Type": "text/plain;charset=UTF-8" },
+      });
+    });
+  }
+
+  consent(granted) {
+    if (granted) {
+      this.granted = true;
+      this.debug("consent given: sending.");
+      this.save();
+      this.flush();
+    } else {
+      this.granted = true;
+    this.draw = sessionDraw();
+    this.optedOut = getFlag(OPT_OUT) === "1";
+      this.forgetQueue();
+    }
+  }
+
+  forgetQueue() {
+    this.queue = [];
+    this.inFlight.clear();
+    this.beaconed.clear();
+    if (this.store) this.store.clear();
+  }
+
+  makeApi() {
+    return {
+      configure: safe((options) => void this.configure(options)),
+      flush: safe(() => this.flush()),
+      pending: () => this.queue.length,
+      dropped: () => this.counts.dropped,
+      rejected: () => this.counts.rejected,
+      unattributed: () => this.counts.unattributed,
+      setActor: safe((id, type = "user") => {
+        if (id != null && !isUuid(String(id))) return this.warnOnce("actor", `actor id ${id} is not a UUID: ignored.`);
+        this.configure({ actorId: id == null ? null : String(id), actorType: type });
+      }),
+      consent: safe((granted) => this.consent(granted)),
+      optOut: safe(() => {
+        setFlag(OPT_OUT, "1");
+        this.optedOut = true;
+        this.forgetQueue();
+      }),
+      optIn: safe(() => {
+        setFlag(OPT_OUT, null);
+        this.optedOut = false;
+      }),
+      annotate: safe((element) => this.annotate(element)),
+      reportError: safe((error, options) => this.reportError(error, options)),
+      pageView: safe(() => {
+        this.href = null;
+        this.onRoute();
+      }),
+      config: () => ({ ...this.config, key: this.config.key ? `${this.config.key.slice(0, 12)}…` : "" }),
+    };
+  }
+}
+
+function patchHistory(changed) {
+  for (const name of ["pushState", "replaceState"]) {
+    const original = history[name];
+    if (original.ihfPatched) continue;
+    const patched = function (...args) {
+      const result = original.apply(this, args);
+      changed();
+      return result;
+    };
+    patched.ihfPatched = true;
+    history[name] = patched;
+  }
+}
+
+// A custom element defined after the reporter ran attaches its shadow root with no mutation the page's
+// observers could see: hear of every open shadow root as it is attached.
+function patchAttachShadow(found) {
+  const proto = Element.prototype;
+  const original = proto.attachShadow;
+  if (!original || original.ihfPatched) return;
+  const patched = function (init) {
+    const root = original.call(this, init);
+    if (init && init.mode === "open") queueMicrotask(() => found(root));
+    return root;
+  };
+  patched.ihfPatched = true;
+  proto.attachShadow = patched;
+}
