@@ -3,9 +3,11 @@
 
 import { openAnnotation } from "./annotate.js";
 import { BEACON_QUOTA, payload, split } from "./batches.js";
-import { getFlag, sessionDraw, setFlag, Store, tabId } from "./store.js";
+import { makeApi } from "./api.js";
+import { getFlag, OPT_OUT, sessionDraw, Store, tabId } from "./store.js";
 import { isUuid, text, uuid, widgetIdOf } from "./text.js";
-import { Watcher, widgetOf, widgetOfEvent } from "./watch.js";
+import { bindHandlers, patchAttachShadow, patchHistory } from "./handlers.js";
+import { Watcher, widgetOf } from "./watch.js";
 
 export const DEFAULTS = {
   endpoint: "",
@@ -25,7 +27,6 @@ export const DEFAULTS = {
   routes: true,
   longPressMs: 600,
 };
-const OPT_OUT = "ihf.optout";
 const BEACON_GRACE_MS = 10000; // a beacon's events are sent again only if still unacknowledged by then
 
 function safe(fn) {
@@ -87,9 +88,9 @@ class Reporter {
         this.findBrokenImages(root);
       },
     });
-    this.bind();
+    bindHandlers(this, safe);
     this.configure(options);
-    this.api = this.makeApi();
+    this.api = makeApi(this, safe);
     this.start();
   }
 
@@ -376,99 +377,6 @@ class Reporter {
     }
   }
 
-  bind() {
-    this.brokenSeen = new WeakSet();
-    this.press = null;
-    this.suppressClick = null;
-    this.onClick = safe((event) => {
-      const element = widgetOfEvent(event);
-      if (!element) return;
-      if (this.suppressClick && this.suppressClick.element === element && Date.now() < this.suppressClick.until) {
-        this.suppressClick = null;
-        event.preventDefault();
-        event.stopImmediatePropagation();
-        return;
-      }
-      if (event.altKey) {
-        // Annotating is not using: the host's own handlers must not run (Alt+click on "Pay now" must not pay).
-        event.preventDefault();
-        event.stopImmediatePropagation();
-        this.annotate(element);
-        return;
-      }
-      this.lastUsed = element;
-      const origin = event.composedPath ? event.composedPath()[0] : event.target;
-      this.record(element, "clicked", { tag: ((origin && origin.tagName) || "").toLowerCase() });
-    });
-    this.onKey = safe((event) => {
-      if (!(event.altKey && event.shiftKey && event.code === "KeyA")) return;
-      const element = widgetOfEvent(event);
-      if (!element) return;
-      event.preventDefault();
-      event.stopImmediatePropagation();
-      this.annotate(element);
-    });
-    this.onPointerDown = safe((event) => {
-      if (event.pointerType !== "touch") return;
-      const element = widgetOfEvent(event);
-      if (!element) return;
-      const press = { element, x: event.clientX, y: event.clientY };
-      press.timer = setTimeout(() => {
-        this.press = null;
-        this.suppressClick = { element, until: Date.now() + 2000 };
-        this.annotate(element);
-      }, this.config.longPressMs);
-      this.press = press;
-    });
-    this.onPointerMove = safe((event) => {
-      const p = this.press;
-      if (p && Math.hypot(event.clientX - p.x, event.clientY - p.y) > 10) this.cancelPress();
-    });
-    this.cancelPress = safe(() => {
-      if (this.press) clearTimeout(this.press.timer);
-      this.press = null;
-    });
-    this.onSubmit = safe((event) => {
-      const form = event.composedPath ? event.composedPath()[0] : event.target;
-      if (form && form.hasAttribute && form.hasAttribute("data-ihf-ui")) return;
-      const element = widgetOfEvent(event);
-      if (!element) return;
-      this.lastUsed = element;
-      this.record(element, "submitted", {});
-    });
-    this.onResourceError = safe((event) => {
-      const target = event.composedPath ? event.composedPath()[0] : event.target;
-      if (!target || target.nodeType !== 1 || this.brokenSeen.has(target)) return;
-      const element = widgetOfEvent(event);
-      if (!element) return;
-      this.brokenSeen.add(target);
-      this.record(element, "error", { kind: "resource", tag: (target.tagName || "").toLowerCase() });
-    });
-    this.onScriptError = safe((event) => {
-        this.reportError(event.error || event.message || "Script error", { kind: "script" });
-    });
-    this.onRejection = safe((event) => {
-      this.reportError(event.reason, { kind: "rejection" });
-    });
-    this.onHide = safe(() => this.beacon());
-    this.onVisibility = safe(() => {
-      if (document.visibilityState === "hidden") this.beacon();
-    });
-    this.onOnline = safe(() => {
-      this.backoff = 0;
-      this.retryAt = 0;
-      this.flush();
-    });
-    this.onRoute = safe(() => {
-      const href = location.href.split("#")[0];
-      if (href === this.href || !this.config.routes) return;
-      this.href = href;
-      this.pageView = uuid();
-      this.debug(`route changed to ${location.pathname}: a new page view.`);
-      this.watcher.newPageView();
-    });
-  }
-
   start() {
     this.href = location.href.split("#")[0];
     window.addEventListener("click", this.onClick, true);
@@ -485,8 +393,9 @@ class Reporter {
     document.addEventListener("visibilitychange", this.onVisibility);
     window.addEventListener("online", this.onOnline);
     window.addEventListener("popstate", this.onRoute);
-    patchHistory(() => this.onRoute());
-    patchAttachShadow((root) => this.watcher.addShadowRoot(root));
+    // Patched once per page; they reach whichever reporter runs (none after destroy()).
+    patchHistory(() => current && current.onRoute());
+    patchAttachShadow((root) => current && current.watcher.addShadowRoot(root));
     this.schedule();
     const begin = safe(() => {
       this.watcher.start();
@@ -521,6 +430,28 @@ class Reporter {
     });
   }
 
+  destroy() {
+    window.removeEventListener("click", this.onClick, true);
+    window.removeEventListener("keydown", this.onKey, true);
+    window.removeEventListener("pointerdown", this.onPointerDown, true);
+    window.removeEventListener("pointermove", this.onPointerMove, true);
+    window.removeEventListener("pointerup", this.cancelPress, true);
+    window.removeEventListener("pointercancel", this.cancelPress, true);
+    document.removeEventListener("submit", this.onSubmit, true);
+    document.removeEventListener("error", this.onResourceError, true);
+    window.removeEventListener("error", this.onScriptError);
+    window.removeEventListener("unhandledrejection", this.onRejection);
+    window.removeEventListener("pagehide", this.onHide);
+    document.removeEventListener("visibilitychange", this.onVisibility);
+    window.removeEventListener("online", this.onOnline);
+    window.removeEventListener("popstate", this.onRoute);
+    clearInterval(this.timer);
+    this.save(true);
+    this.watcher.stop();
+    if (current === this) current = null;
+    delete window.__ihfReporter;
+  }
+
   consent(granted) {
     if (granted) {
       this.granted = true;
@@ -541,65 +472,4 @@ class Reporter {
     this.beaconed.clear();
     if (this.store) this.store.clear();
   }
-
-  makeApi() {
-    return {
-      configure: safe((options) => void this.configure(options)),
-      flush: safe(() => this.flush()),
-      pending: () => this.queue.length,
-      dropped: () => this.counts.dropped,
-      rejected: () => this.counts.rejected,
-      unattributed: () => this.counts.unattributed,
-      setActor: safe((id, type = "user") => {
-        if (id != null && !isUuid(String(id))) return this.warnOnce("actor", `actor id ${id} is not a UUID: ignored.`);
-        this.configure({ actorId: id == null ? null : String(id), actorType: type });
-      }),
-      consent: safe((granted) => this.consent(granted)),
-      optOut: safe(() => {
-        setFlag(OPT_OUT, "1");
-        this.optedOut = true;
-        this.forgetQueue();
-      }),
-      optIn: safe(() => {
-        setFlag(OPT_OUT, null);
-        this.optedOut = false;
-      }),
-      annotate: safe((element) => this.annotate(element)),
-      reportError: safe((error, options) => this.reportError(error, options)),
-      pageView: safe(() => {
-        this.href = null;
-        this.onRoute();
-      }),
-      config: () => ({ ...this.config, key: this.config.key ? `${this.config.key.slice(0, 12)}…` : "" }),
-    };
-  }
-}
-
-function patchHistory(changed) {
-  for (const name of ["pushState", "replaceState"]) {
-    const original = history[name];
-    if (original.ihfPatched) continue;
-    const patched = function (...args) {
-      const result = original.apply(this, args);
-      changed();
-      return result;
-    };
-    patched.ihfPatched = true;
-    history[name] = patched;
-  }
-}
-
-// A custom element defined after the reporter ran attaches its shadow root with no mutation the page's
-// observers could see: hear of every open shadow root as it is attached.
-function patchAttachShadow(found) {
-  const proto = Element.prototype;
-  const original = proto.attachShadow;
-  if (!original || original.ihfPatched) return;
-  const patched = function (init) {
-    const root = original.call(this, init);
-    if (init && init.mode === "open") queueMicrotask(() => found(root));
-    return root;
-  };
-  patched.ihfPatched = true;
-  proto.attachShadow = patched;
 }

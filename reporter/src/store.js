@@ -5,6 +5,7 @@
 // it). A new page also adopts entries other tabs left more than ADOPT_AFTER_MS ago (a closed tab's).
 
 const PREFIX = "ihf.queue.";
+export const OPT_OUT = "ihf.optout";
 export const ADOPT_AFTER_MS = 60000;
 
 function storage(name) {
