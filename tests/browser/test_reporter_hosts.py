@@ -70,7 +70,8 @@ ELEMENTS_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Eleme
       root.querySelector("form").addEventListener("submit", (e) => e.preventDefault());
     }}
   }}
-  window.addEventListener("load", () => setTimeout(() => customElements.define("shop-checkout", ShopCheckout), 200));
+  const defineLater = () => customElements.define("shop-checkout", ShopCheckout);
+  window.addEventListener("load", () => setTimeout(defineLater, 200));
   document.getElementById("add-late").onclick = () => {{
     const late = document.createElement("shop-button");
     late.id = "late"; late.setAttribute("label", "Late"); late.setAttribute("widget", "{late}");
