@@ -32,6 +32,8 @@ function start() {
     for (const [name, attribute] of Object.entries(ATTRIBUTES)) {
       if (script.hasAttribute(attribute)) options[name] = script.getAttribute(attribute);
     }
+    // <script data-ihf-debug> means on; data-ihf-debug="false" or "0", off.
+    if (script.hasAttribute(ATTRIBUTES.debug)) options.debug = !/^(false|0)$/.test(options.debug);
     if (!options.endpoint && script.src) options.endpoint = new URL("/api/v1", script.src).href;
   }
   if (/[?&]ihf-debug=1\b/.test(location.search)) options.debug = true;

@@ -27,7 +27,8 @@ export const DEFAULTS = {
   routes: true,
   longPressMs: 600,
 };
-const BEACON_GRACE_MS = 10000; // a beacon's events are sent again only if still unacknowledged by then
+const BEACON_GRACE_MS = 10000;
+const UNREADABLE_RETRY_MS = 300000; // a beacon's events are sent again only if still unacknowledged by then
 
 function safe(fn) {
   return function (...args) {
@@ -325,11 +326,25 @@ class Reporter {
       this.debug(`IHF answered ${status}: ${events.length} event(s) are sent again in ${this.backoff / 1000} s.`);
     } else if (navigator.onLine === false) {
       this.debug(`offline: ${this.queue.length} event(s) wait.`);
-    } else {
-      this.warnOnce("network", `a request to ${this.config.endpoint} got no answer the page may read ` +
-        `(${detail}). Either IHF is unreachable, or the hub does not allow this page's origin ` +
-        `(${location.origin}), which the browser hides. Events are kept and sent again.`);
+    } else if (this.counts.failures === 1) {
+      this.probe(detail);
     }
+  }
+
+  // A refusal IHF sends without CORS headers (a bad key, an origin the hub does not allow) reaches the page
+  // as a network error, like an outage. An opaque request tells them apart: it gets through only if IHF
+  // answers. Then retrying every few seconds cannot help: slow down, and say why (even without debug).
+  probe(detail) {
+    fetch(`${this.config.endpoint}/interaction-events`, {
+      method: "POST", mode: "no-cors", credentials: "omit", body: "{}",
+      headers: { "Content-Type": "text/plain;charset=UTF-8" },
+    }).then(() => {
+      this.retryAt = Date.now() + UNREADABLE_RETRY_MS;
+      console.warn(`[ihf] IHF at ${this.config.endpoint} answers, but not so that this page may read it: ` +
+        `the key is not valid, or the hub does not allow this page's origin (${location.origin}). Add the ` +
+        `origin on the hub's "API keys and integrations" page. ${this.queue.length} event(s) are kept; ` +
+        `the next try is in ${UNREADABLE_RETRY_MS / 60000} minutes.`);
+    }, () => this.debug(`IHF is unreachable (${detail}): events are kept and sent again.`));
   }
 
   /** The page is hidden or closed: send what waits in beacons that each fit the quota. */
