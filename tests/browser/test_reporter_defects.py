@@ -68,7 +68,8 @@ def test_alt_click_annotates_without_running_the_hosts_handler(page):
     pay = _widget(page.hub)
     browser = page(
         f'<button id="pay" data-ihf-widget="{pay.pk}" data-ihf-hub="{page.hub.slug}" '
-        """onclick="document.getElementById('paid').textContent++">Pay now</button><output id="paid">0</output>"""
+        """onclick="document.getElementById('paid').textContent++">Pay now</button>"""
+        '<output id="paid">0</output>'
     )
     button = browser.find_element("id", "pay")
     ActionChains(browser).key_down(Keys.ALT).click(button).key_up(Keys.ALT).perform()
@@ -131,7 +132,8 @@ def test_250_events_waiting_at_close_all_arrive(page):
 
 def test_errors_before_the_reporter_late_ones_and_rejections_are_reported(page):
     pay, picture = _widget(page.hub), _widget(page.hub, "Picture")
-    # The reporter is added once the page has loaded (as `defer` or a tag manager may): the image failed before.
+    # The reporter is added once the page has loaded (as `defer` or a tag manager may): the image failed
+    # before it.
     loader = (
         "<script>window.addEventListener('load', function () {{ var s = document.createElement('script');"
         "s.src = '{ihf}/static/ihf/reporter.js'; s.setAttribute('data-ihf-endpoint', '{ihf}/api/v1');"
@@ -139,7 +141,8 @@ def test_errors_before_the_reporter_late_ones_and_rejections_are_reported(page):
         "document.body.appendChild(s); }});</script>{extra}"
     )
     browser = page(
-        f'<figure data-ihf-widget="{picture.pk}" data-ihf-hub="{page.hub.slug}"><img src="missing.png" alt=""></figure>'
+        f'<figure data-ihf-widget="{picture.pk}" data-ihf-hub="{page.hub.slug}">'
+        '<img src="missing.png" alt=""></figure>'
         f'<button id="pay" data-ihf-widget="{pay.pk}" data-ihf-hub="{page.hub.slug}" onclick="'
         "Promise.reject(new Error('declined'));"
         "setTimeout(function () { throw new Error('late failure'); }, 2500);\">Pay</button>",
@@ -162,10 +165,12 @@ def test_errors_before_the_reporter_late_ones_and_rejections_are_reported(page):
 def test_as_a_module_it_reports_and_debug_mode_explains_refused_events(page):
     pay = _widget(page.hub)
     ghost = WidgetFactory(hub=HubFactory(), name="Another hub's")
-    # document.currentScript is null in a module. (A module script is fetched with CORS: serve it from the page's
-    # own origin, as a bundle would be.)
+    # document.currentScript is null in a module. (A module script is fetched with CORS: serve it from the
+    # page's own origin, as a bundle would be.)
     page.root.joinpath("reporter.js").write_text(SERVED.read_text())
-    module = SCRIPT.replace('<script src="{ihf}/static/ihf/reporter.js"', '<script type="module" src="reporter.js"')
+    module = SCRIPT.replace(
+        '<script src="{ihf}/static/ihf/reporter.js"', '<script type="module" src="reporter.js"'
+    )
     browser = page(
         f'<button id="pay" data-ihf-widget="{pay.pk}" data-ihf-hub="{page.hub.slug}">Pay</button>'
         f'<button id="ghost" data-ihf-widget="{ghost.pk}" data-ihf-hub="elsewhere">Ghost</button>',
@@ -177,7 +182,8 @@ def test_as_a_module_it_reports_and_debug_mode_explains_refused_events(page):
     browser.find_element("id", "ghost").click()
     browser.execute_script("window.__ihfReporter.flush()")
     assert wait_for(lambda: count(pay, "clicked") == 1)
-    # Refused in a 200 answer (the other events were stored): the ghost's view and click, named in the console.
+    # Refused in a 200 answer (the other events were stored): the ghost's view and click, named in the
+    # console.
     assert wait_for(lambda: browser.execute_script("return window.__ihfReporter.rejected()") == 2)
     assert count(pay, "viewed") == 1
     logs = " ".join(entry["message"] for entry in browser.get_log("browser"))
@@ -191,9 +197,7 @@ def test_an_origin_the_hub_does_not_allow_is_explained_and_not_retried_without_e
         f'<button id="pay" data-ihf-widget="{pay.pk}" data-ihf-hub="{page.hub.slug}">Pay</button>',
         allowed=False,
     )
-    assert wait_for(
-        lambda: "allowed origins" not in "" and browser.execute_script("return window.posts") >= 1
-    )
+    assert wait_for(lambda: browser.execute_script("return window.posts") >= 1)
     time.sleep(4)  # the old reporter tried again after 1, 2 and 4 s
     assert browser.execute_script("return window.posts") == 1
     logs = " ".join(entry["message"] for entry in browser.get_log("browser"))
