@@ -36,7 +36,6 @@ function start() {
     if (script.hasAttribute(ATTRIBUTES.debug)) options.debug = !/^(false|0)$/.test(options.debug);
     if (!options.endpoint && script.src) options.endpoint = new URL("/api/v1", script.src).href;
   }
-  if (/[?&]ihf-debug=1\b/.test(location.search)) options.debug = true;
   if (!options.key) {
     console.warn(
       "[ihf] the reporter has no ingest key, so it sends nothing. Give it one: data-ihf-key on its <script>, " +

@@ -91,6 +91,7 @@ class Reporter {
     });
     bindHandlers(this, safe);
     this.configure(options);
+    if (/[?&]ihf-debug=1\b/.test(location.search)) this.config.debug = true;
     this.api = makeApi(this, safe);
     this.start();
   }
