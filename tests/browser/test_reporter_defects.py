@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.actions import interaction
+from selenium.webdriver.common.actions.action_builder import ActionBuilder
+from selenium.webdriver.common.actions.pointer_input import PointerInput
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -75,9 +78,19 @@ def test_alt_click_annotates_without_running_the_hosts_handler(page):
     ActionChains(browser).key_down(Keys.ALT).click(button).key_up(Keys.ALT).perform()
     WebDriverWait(browser, 5).until(lambda b: b.find_element("id", "ihf-annotate"))
     assert browser.find_element("id", "paid").text == "0"  # annotating "Pay now" did not pay
+    browser.find_element("css selector", "#ihf-annotate [data-ihf-close]").click()
+    # On a touch screen, a long press annotates, and does not pay either.
+    touch = ActionBuilder(browser, mouse=PointerInput(interaction.POINTER_TOUCH, "finger"))
+    touch.pointer_action.move_to(button).pointer_down().pause(1).pointer_up()
+    touch.perform()
+    WebDriverWait(browser, 5).until(lambda b: b.find_element("id", "ihf-annotate"))
+    assert browser.find_element("id", "paid").text == "0"
+    browser.find_element("css selector", "#ihf-annotate [data-ihf-close]").click()
     button.click()
     assert browser.find_element("id", "paid").text == "1"
     assert wait_for(lambda: count(pay, "clicked") == 1)
+    time.sleep(0.5)
+    assert count(pay, "clicked") == 1
 
 
 def test_a_view_is_once_per_widget_id_per_page_view(page):
