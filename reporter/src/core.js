@@ -117,7 +117,8 @@ class Reporter {
     c.maxQueue = Math.max(1, Number(c.maxQueue) || DEFAULTS.maxQueue);
     c.maxBatch = Math.min(1000, Math.max(1, Number(c.maxBatch) || DEFAULTS.maxBatch));
     c.maxBytes = Math.min(BEACON_QUOTA - 1024, Math.max(2048, Number(c.maxBytes) || DEFAULTS.maxBytes));
-    c.sampleRate = Math.min(1, Math.max(0, Number(c.sampleRate)));
+    const rate = Number(c.sampleRate);
+    c.sampleRate = Number.isFinite(rate) ? Math.min(1, Math.max(0, rate)) : 1; // a typo must not stop reporting
     c.debug = c.debug === true || c.debug === "true" || c.debug === "" || c.debug === "1";
     if (options.consent !== undefined) this.granted = options.consent !== "required";
     if (!c.endpoint) this.warnOnce("endpoint", "no endpoint: nothing is sent until configure({endpoint}).");

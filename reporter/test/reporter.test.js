@@ -205,6 +205,13 @@ describe("identity, consent, sampling", () => {
     expect(byType(server, WIDGET, "clicked")).toHaveLength(1);
   });
 
+  it("takes a sample rate that is no number as 1 (a typo must not stop reporting)", async () => {
+    reporter.configure({ sampleRate: "half" });
+    widget().click();
+    await flushed();
+    expect(byType(server, WIDGET, "clicked")).toHaveLength(1);
+  });
+
   it("records nothing once opted out, nor in an unsampled session", async () => {
     reporter.optOut();
     widget().click();
