@@ -27,3 +27,19 @@ def test_the_package_declares_its_builds_and_types():
     for entry in [".", "./react", "./vue"]:
         assert (REPORTER / package["exports"][entry]["types"]).is_file()
     assert (REPORTER / "package-lock.json").is_file()  # npm ci installs exactly what it pins
+
+
+def test_the_set_up_says_what_to_install_when_npm_is_missing(tmp_path):
+    tools = tmp_path / "bin"  # what sourcing bin/ihf needs, and no node nor npm
+    tools.mkdir()
+    (tools / "dirname").symlink_to(shutil.which("dirname"))
+    result = subprocess.run(
+        ["/bin/bash", "-c", "source bin/ihf; ensure_reporter"],
+        cwd=REPORTER.parent,
+        env={"PATH": str(tools), "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert "need Node.js >= 20.19 with npm, and npm was not found" in result.stderr
