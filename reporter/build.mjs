@@ -1,5 +1,6 @@
 // Builds the package (dist/) and the script-tag build that IHF serves (static/ihf/reporter.js).
-// `node build.mjs --check` builds in memory and fails when the committed static/ihf/reporter.js differs.
+// `node build.mjs --check` builds in memory and fails when the committed static/ihf/reporter.js differs;
+// `node build.mjs --dist` (npm's prepare) builds dist/ only.
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,7 +34,7 @@ if (process.argv.includes("--check")) {
 }
 
 mkdirSync(join(here, "dist"), { recursive: true });
-writeFileSync(served, built);
+if (!process.argv.includes("--dist")) writeFileSync(served, built);
 writeFileSync(join(here, "dist", "reporter.js"), built);
 await esbuild.build({
   entryPoints: { index: join(here, "src", "index.js"), react: join(here, "src", "react.js"), vue: join(here, "src", "vue.js") },
