@@ -4,6 +4,7 @@ element (3), early image errors, late script errors and rejections were lost (6)
 silently when imported as a module, refused, or kept out by the hub's origins (7)."""
 
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -217,3 +218,37 @@ def test_an_origin_the_hub_does_not_allow_is_explained_and_not_retried_without_e
     assert "does not allow this page's origin (http://127.0.0.1:" in logs
     assert pending(browser) == 1  # kept, for when the origin is allowed
     assert not InteractionEvent.objects.filter(widget=pay).exists()
+
+
+def test_nothing_is_sent_or_kept_before_consent_and_events_carry_the_actor(page):
+    pay = _widget(page.hub)
+    actor = "0195f3c2-6a1b-7c3d-8e4f-5a6b7c8d9e0f"
+    browser = page(
+        f'<button id="pay" data-ihf-widget="{pay.pk}" data-ihf-hub="{page.hub.slug}">Pay</button>',
+        extra='data-ihf-consent="required"',
+    )
+    browser.find_element("id", "pay").click()
+    time.sleep(1)  # several flush intervals
+    assert browser.execute_script("return window.posts") == 0
+    assert (
+        browser.execute_script("return Object.keys(localStorage).filter(k => k.startsWith('ihf.queue.'))")
+        == []
+    )
+    browser.execute_script(
+        f"window.__ihfReporter.setActor('{actor}', 'customer'); window.__ihfReporter.consent(true)"
+    )
+    browser.find_element("id", "pay").click()
+    assert wait_for(lambda: count(pay, "clicked") == 2 and count(pay, "viewed") == 1)
+    # The events recorded before consent waited in memory; those after it carry the actor.
+    actors = set(
+        InteractionEvent.objects.filter(widget=pay, event_type="clicked").values_list(
+            "actor_id", "actor_type"
+        )
+    )
+    assert actors == {(None, "user"), (uuid.UUID(actor), "customer")}
+
+    # A session out of the sample reports nothing.
+    browser.execute_script("window.__ihfReporter.configure({sampleRate: 0})")
+    browser.find_element("id", "pay").click()
+    time.sleep(1)
+    assert count(pay, "clicked") == 2
