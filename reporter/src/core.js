@@ -334,19 +334,26 @@ class Reporter {
   }
 
   // A refusal IHF sends without CORS headers (a bad key, an origin the hub does not allow) reaches the page
-  // as a network error, like an outage. An opaque request tells them apart: it gets through only if IHF
-  // answers. Then retrying every few seconds cannot help: slow down, and say why (even without debug).
+  // as a network error, like an outage or a keep-alive request over the browser's quota. Two requests tell
+  // them apart: an empty batch without keep-alive (read: the failure was passing), then an opaque one (gets
+  // through: IHF answers, unreadably). Then retrying every few seconds cannot help: slow down, and say why
+  // (even without debug).
   probe(detail) {
-    fetch(`${this.config.endpoint}/interaction-events`, {
-      method: "POST", mode: "no-cors", credentials: "omit", body: "{}",
-      headers: { "Content-Type": "text/plain;charset=UTF-8" },
-    }).then(() => {
-      this.retryAt = Date.now() + UNREADABLE_RETRY_MS;
-      console.warn(`[ihf] IHF at ${this.config.endpoint} answers, but not so that this page may read it: ` +
-        `the key is not valid, or the hub does not allow this page's origin (${location.origin}). Add the ` +
-        `origin on the hub's "API keys and integrations" page. ${this.queue.length} event(s) are kept; ` +
-        `the next try is in ${UNREADABLE_RETRY_MS / 60000} minutes.`);
-    }, () => this.debug(`IHF is unreachable (${detail}): events are kept and sent again.`));
+    const url = `${this.config.endpoint}/interaction-events`;
+    const request = { method: "POST", credentials: "omit", headers: { "Content-Type": "text/plain;charset=UTF-8" } };
+    fetch(url, { ...request, body: payload(this.config.key, []) }).then(
+      () => {
+        this.counts.failures = 0; // a failure again will be looked at again
+        this.debug(`a request failed (${detail}), the next got through: events are sent again.`);
+      },
+      () => fetch(url, { ...request, mode: "no-cors", body: "{}" }).then(() => {
+        this.retryAt = Date.now() + UNREADABLE_RETRY_MS;
+        console.warn(`[ihf] IHF at ${this.config.endpoint} answers, but not so that this page may read it: ` +
+          `the key is not valid, or the hub does not allow this page's origin (${location.origin}). Add the ` +
+          `origin on the hub's "API keys and integrations" page. ${this.queue.length} event(s) are kept; ` +
+          `the next try is in ${UNREADABLE_RETRY_MS / 60000} minutes.`);
+      }, () => this.debug(`IHF is unreachable (${detail}): events are kept and sent again.`)),
+    );
   }
 
   /** The page is hidden or closed: send what waits in beacons that each fit the quota. */

@@ -60,7 +60,7 @@ export function fakeServer() {
   server.fetch = vi.fn(async (url, init) => {
     const body = JSON.parse(init.body);
     server.requests.push({ url, body });
-    if (server.answer) return server.answer(body);
+    if (server.answer) return server.answer(body, init);
     let accepted = 0;
     for (const e of body.events || [body]) {
       if (!server.stored.has(e.id)) accepted++;

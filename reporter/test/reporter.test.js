@@ -183,6 +183,27 @@ describe("defect 7: debug mode explains what fails", () => {
   });
 });
 
+describe("defect 7: an answer the page may not read", () => {
+  async function failOnce(readableRetry) {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    widget().click();
+    server.answer = (body, init) => {
+      if (init.mode === "no-cors") return Promise.resolve(new Response(null, { status: 200 }));
+      if (readableRetry && body.events.length === 0) return Promise.resolve(new Response("{}", { status: 200 }));
+      return Promise.reject(new TypeError("Failed to fetch"));
+    };
+    window.dispatchEvent(new Event("online")); // no back-off from the try before
+    await flushed();
+    return warn.mock.calls.flat().join(" ");
+  }
+
+  it("is told from a passing failure: only the unreadable answer slows the reporter down and is explained", async () => {
+    expect(await failOnce(true)).toBe("");
+    expect(await failOnce(false)).toMatch(/does not allow this page's origin .*next try is in 5 minutes/);
+    expect(reporter.pending()).toBe(2); // kept
+  });
+});
+
 describe("identity, consent, sampling", () => {
   it("sends the actor the host sets", async () => {
     reporter.setActor("0195f3c2-6a1b-7c3d-8e4f-5a6b7c8d9e0f", "customer");
