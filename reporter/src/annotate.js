@@ -5,8 +5,11 @@ const CATEGORIES = ["friction", "bug", "confusion", "accessibility", "suggestion
 const SEVERITIES = ["low", "medium", "high", "critical"];
 
 function options(values, selected) {
-  return values
-    .map((v) => `<option value="${v}"${v === selected ? " selected" : ""}>${v[0].toUpperCase()}${v.slice(1)}</option>`)
+  return [...(selected === "" ? [""] : []), ...values]
+    .map((v) => {
+      const label = v ? `${v[0].toUpperCase()}${v.slice(1)}` : "Let IHF decide";
+      return `<option value="${v}"${v === selected ? " selected" : ""}>${label}</option>`;
+    })
     .join("");
 }
 
@@ -28,7 +31,7 @@ export function openAnnotation(element, send) {
     '<strong style="display:block;margin-bottom:6px">Annotate this widget</strong>' +
     '<textarea name="body" rows="3" required aria-label="What did you notice?" ' +
     'style="width:100%;box-sizing:border-box" placeholder="What did you notice?"></textarea>' +
-    `<select name="category" aria-label="Category">${options(CATEGORIES, "friction")}</select> ` +
+    `<select name="category" aria-label="Category">${options(CATEGORIES, "")}</select> ` +
     `<select name="severity" aria-label="Severity">${options(SEVERITIES, "medium")}</select>` +
     '<div style="margin-top:8px"><button type="submit">Send</button> ' +
     '<button type="button" data-ihf-close>Cancel</button> <span data-ihf-status role="status"></span></div>';

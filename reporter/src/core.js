@@ -444,7 +444,8 @@ class Reporter {
       const version = widget.getAttribute("data-ihf-version");
       const body = {
         key: this.config.key, id: annotationId, widget_id: id, body: text(fields.body, 5000),
-        category: fields.category, severity: fields.severity, widget_state_ref: version ? text(version, 500) : null,
+        // No category ("Let IHF decide") leaves it out: IHF's categoriser picks one, or `general`.
+        category: fields.category || undefined, severity: fields.severity, widget_state_ref: version ? text(version, 500) : null,
       };
       if (this.config.actorId) Object.assign(body, { actor_id: this.config.actorId, actor_type: this.config.actorType });
       return fetch(`${this.config.endpoint}/annotations`, {
