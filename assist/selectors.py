@@ -104,7 +104,7 @@ def panel(hub) -> dict:
     }
 
 
-SIMILAR_FLOOR = 0.35
+SIMILAR_FLOOR = 0.45
 
 
 def similar_items(found: dict) -> dict:

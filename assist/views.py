@@ -119,6 +119,7 @@ def promote_from_draft(request, slug, proposal_id):
         request.POST or None,
         initial={"title": draft.get("title", ""), "description": review.draft_description(draft)},
     )
+    form.fields["description"].widget.attrs["rows"] = 14  # the draft's criteria should be readable at once
     error, status = None, 200
     if proposal.status != ProposalStatus.PENDING:
         error, status = f"This draft is already {proposal.get_status_display().lower()}.", 409

@@ -171,6 +171,7 @@ def propose_draft(candidate: RequirementCandidate) -> AgentProposal | None:
     else:
         quoted = parts
     name = widget.name
+    evidence = evidence.rstrip(".!? ")  # the criteria templates end the quote with their own full stop
     criteria = [
         c.format(widget=name, evidence=evidence) for c in CRITERIA.get(candidate.category, GENERIC_CRITERIA)
     ]
