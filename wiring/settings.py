@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "outcomes",
     "observability",
     "assist",
+    "reporting",
     "wiring",
 ]
 
@@ -325,3 +326,7 @@ IHF_AI_RETRIES = env.int("IHF_AI_RETRIES", default=2)
 # Similarity above which two candidates are flagged as possible duplicates: chosen on half of the labelled
 # paraphrase set and checked on the other half (`bin/ihf bench ai`, docs/ai.md).
 IHF_DUPLICATE_THRESHOLD = env.float("IHF_DUPLICATE_THRESHOLD", default=0.55)
+
+# Where JSONL training and audit exports are written (reporting/exports.py); the admin downloads them
+# from here.
+IHF_EXPORT_DIR = env("IHF_EXPORT_DIR", default=str(BASE_DIR / "var" / "exports"))

@@ -34,7 +34,6 @@ NOT_YET_BUILT = {
     "adaptive_threshold_configs": "issue #17, phase 12 (seed 002): learning loop",
     "institutional_knowledge_entries": "issue #17, phase 12 (seed 002): learning loop",
     "learning_insights": "issue #17, phase 12 (seed 002): learning loop",
-    "finetune_exports": "issue #18, seed 003: JSONL exports of decisions and outcomes",
     "project_outcomes": "issue #18, seed 004: post-change surveys",
     "user_feedback": "issue #18, seed 004: post-change surveys",
     "pattern_analytics": "issue #17, seed 004: pattern analytics",

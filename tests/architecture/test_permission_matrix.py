@@ -23,7 +23,7 @@ from tests.architecture.world import build_world
 
 ROLES = ("anonymous", "outsider", "viewer", "reviewer", "steward", "admin")
 LOGIN = "login"  # a 302 to the sign-in page, as opposed to a 302 that means the action was done
-APP_LABELS = ("hubs", "feedback", "governance", "outcomes", "observability", "assist")
+APP_LABELS = ("hubs", "feedback", "governance", "outcomes", "observability", "assist", "reporting")
 # Not the web UI's: the Django admin (its own staff checks), the JSON API (its key tests in tests/api/),
 # signing in and out.
 EXCLUDED_NAMESPACES = {"admin", "api"}
@@ -152,6 +152,9 @@ MATRIX = [
     get("assist:promote", "slug draft",                         LOGIN, 404, 403, 200, 200, 200),
     post("assist:promote", "slug draft",                        LOGIN, 404, 403, 422, 422, 422),
     get("assist:similar", "slug",                               LOGIN, 404, 200, 200, 200, 200),
+    # reporting: the KPI panel, per hub and across the reader's hubs
+    get("reporting:kpis", "",                                   LOGIN, 200, 200, 200, 200, 200),
+    get("reporting:hub-kpis", "slug",                           LOGIN, 404, 200, 200, 200, 200),
 ]
 # fmt: on
 

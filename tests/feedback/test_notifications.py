@@ -50,7 +50,9 @@ def test_assignment_records_a_pending_email_and_defers_its_delivery(
     )
     with connection.cursor() as cursor:
         # Only the notification queue's: a new candidate also queues the AI proposers (assist/hooks.py).
-        cursor.execute("SELECT task_name, args::jsonb FROM procrastinate_jobs WHERE queue_name = 'notifications'")
+        cursor.execute(
+            "SELECT task_name, args::jsonb FROM procrastinate_jobs WHERE queue_name = 'notifications'"
+        )
         jobs = cursor.fetchall()
     assert [(name, json.loads(args) if isinstance(args, str) else args) for name, args in jobs] == [
         ("feedback.tasks.deliver_notification", {"outcome_id": outcome.pk})
