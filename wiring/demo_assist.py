@@ -111,3 +111,57 @@ def seed(hubs: dict, steward, log) -> None:
         categorise.train(log=lambda message: log(f"  categoriser: {message}"))
     made = runner.run(log=lambda message: log(f"  {message}"))
     log(f"  phase 5: {made} new proposals")
+    review_some(hubs, steward, log)
+
+
+def review_some(hubs: dict, steward, log) -> None:
+    """A few decisions on proposals, and annotations that came without a category, so that the KPI panel
+    and the proposals panel show numbers (as a team a few weeks in would have)."""
+    from assist.models import AgentProposal, ProposalStatus, ReviewDecision
+    from assist.review import ReviewError, review
+    from feedback import categories
+
+    if (
+        AgentProposal.objects.exclude(status=ProposalStatus.PENDING)
+        .exclude(status=ProposalStatus.SUPERSEDED)
+        .exists()
+    ):
+        return
+    reviewed = 0
+    for slug in sorted(hubs):
+        pending = AgentProposal.objects.for_hub(hubs[slug]).pending().order_by("created_at", "id")
+        plan = [
+            ("summary", ReviewDecision.ACCEPTED),
+            ("summary", ReviewDecision.REJECTED),
+            ("duplicate_flag", ReviewDecision.ACCEPTED),
+            ("duplicate_flag", ReviewDecision.REJECTED),
+        ]
+        for kind, decision in plan:
+            proposal = pending.filter(proposal_type=kind).first()
+            if proposal is None:
+                continue
+            try:
+                review(
+                    hub=hubs[slug],
+                    proposal_id=proposal.pk,
+                    actor=steward,
+                    decision=decision,
+                    notes="Reviewed for the demo.",
+                )
+                reviewed += 1
+            except ReviewError:
+                continue
+    widgets = list(Widget.objects.filter(hub__in=hubs.values()).order_by("name")[:12])
+    bodies = [
+        "The screen reader reads this button as 'button' with no name.",
+        "It crashed when I pressed it twice; the page went blank.",
+        "I don't know what this toggle does before I flip it.",
+        "Would be great to export this list as CSV.",
+        "Much faster than last month, thanks!",
+        "Takes five clicks to get to the setting I change daily.",
+    ]
+    for n, widget in enumerate(widgets):
+        body = bodies[n % len(bodies)]
+        if not Annotation.objects.filter(widget=widget, body=body).exists():
+            categories.create_annotation(widget=widget, body=body, severity="medium", actor_type="user")
+    log(f"  phase 5: {reviewed} proposals reviewed, {len(widgets)} annotations categorised by IHF")

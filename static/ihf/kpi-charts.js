@@ -16,7 +16,7 @@
           datasets: [{label: trend.label, data: trend.points.map(function (p) { return share ? p.value * 100 : p.value; }),
                       borderColor: "#2459d6", tension: 0.2}]
         },
-        options: {animation: false, responsive: true, maintainAspectRatio: true, aspectRatio: 2,
+        options: {animation: false, responsive: true, maintainAspectRatio: true, aspectRatio: 2.2,
                   plugins: {legend: {display: false}},
                   scales: {y: share ? {min: 0, max: 100, title: {display: true, text: "%"}} : {beginAtZero: true, title: {display: true, text: "hours"}}}}
       });
