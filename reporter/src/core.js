@@ -214,7 +214,7 @@ class Reporter {
     } else if (!this.saveTimer) {
       this.saveTimer = setTimeout(() => {
         this.saveTimer = null;
-        this.store.save(this.queue);
+        if (this.granted) this.store.save(this.queue); // consent may have been refused or withdrawn since
       }, 250);
     }
   }
