@@ -281,7 +281,7 @@ CONSENT_SCHEMA = {
 # A single event may carry the request's consent beside its own fields.
 SINGLE_EVENT_SCHEMA = {
     **ingest.EVENT_SCHEMA,
-    "properties": {**ingest.EVENT_SCHEMA["properties"], "consent": CONSENT_SCHEMA},
+    "properties": {**cast(dict[str, Any], ingest.EVENT_SCHEMA["properties"]), "consent": CONSENT_SCHEMA},
 }
 INGEST_OPENAPI = {
     "requestBody": {
