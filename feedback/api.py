@@ -51,6 +51,12 @@ class AnnotationIn(Schema):
     actor_id: UUID | None = None
     actor_type: Annotated[str, StringConstraints(max_length=50), Storable] = "user"
     widget_state_ref: Annotated[str, StringConstraints(max_length=500), Storable] | None = None
+    # Checked with the key (hubs.api.check_consent), before this schema validates anything.
+    consent: bool | None = Field(
+        None,
+        description="The person has consented to reporting. Required (true) when the hub requires consent; "
+        "refused with 403 `consent_required` otherwise.",
+    )
 
 
 class AnnotationOut(Schema):
@@ -118,7 +124,7 @@ def report_annotation(request: HttpRequest) -> JsonResponse:
                 "widget_id", Code.UNKNOWN_WIDGET, f"{annotation_in.widget_id} is not a widget of this hub"
             ),
         )
-    data = annotation_in.model_dump(exclude_none=True)
+    data = annotation_in.model_dump(exclude_none=True, exclude={"consent"})
     if (
         annotation_in.id
         and Annotation.objects.filter(pk=annotation_in.id, widget_id=annotation_in.widget_id).exists()

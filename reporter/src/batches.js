@@ -9,15 +9,15 @@ export function bytes(s) {
   return encoder.encode(s).length;
 }
 
-/** The request body for `events`. */
-export function payload(key, events) {
-  return JSON.stringify({ key, events });
+/** The request body for `events`, saying the person consented when they did (a hub may require it). */
+export function payload(key, events, consented = false) {
+  return JSON.stringify(consented ? { key, consent: true, events } : { key, events });
 }
 
 /** Split `events` (in order) into bodies of at most `maxCount` events and `maxBytes` bytes each. An event too
  * large for any body on its own goes alone (the server then says why it refuses it). */
 export function split(key, events, maxCount, maxBytes) {
-  const empty = bytes(payload(key, []));
+  const empty = bytes(payload(key, [], true)); // with the consent field, whether sent or not: an upper bound
   const out = [];
   let current = [];
   let size = empty;

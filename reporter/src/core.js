@@ -3,6 +3,7 @@
 
 import { openAnnotation } from "./annotate.js";
 import { BEACON_QUOTA, payload, split } from "./batches.js";
+import { consentRefused, explainRefusal, explainRejected, probe } from "./explain.js";
 import { makeApi } from "./api.js";
 import { getFlag, OPT_OUT, sessionDraw, Store, tabId } from "./store.js";
 import { isUuid, text, uuid, widgetIdOf } from "./text.js";
@@ -28,7 +29,6 @@ export const DEFAULTS = {
   longPressMs: 600,
 };
 const BEACON_GRACE_MS = 10000;
-const UNREADABLE_RETRY_MS = 300000; // a beacon's events are sent again only if still unacknowledged by then
 
 function safe(fn) {
   return function (...args) {
@@ -69,7 +69,8 @@ class Reporter {
     this.lastUsed = null;
     this.pageView = uuid();
     this.warned = new Set();
-    this.granted = true;
+    this.granted = true; // events may be sent and stored
+    this.consented = false; // the page said the person consented: requests say so (a hub may require it)
     this.draw = sessionDraw();
     this.optedOut = getFlag(OPT_OUT) === "1";
     this.saveTimer = null;
@@ -120,7 +121,8 @@ class Reporter {
     const rate = Number(c.sampleRate);
     c.sampleRate = Number.isFinite(rate) ? Math.min(1, Math.max(0, rate)) : 1; // a typo must not stop reporting
     c.debug = c.debug === true || c.debug === "true" || c.debug === "" || c.debug === "1";
-    if (options.consent !== undefined) this.granted = options.consent !== "required";
+    // Consent already given stays given when the page configures again (a React effect running again).
+    if (options.consent !== undefined) this.granted = options.consent !== "required" || this.consented;
     if (!c.endpoint) this.warnOnce("endpoint", "no endpoint: nothing is sent until configure({endpoint}).");
     if (!c.key) this.warnOnce("key", "no key: nothing is sent until configure({key}) with an ingest key.");
     if (c.endpoint && !this.store && c.persist) this.openStore();
@@ -212,7 +214,7 @@ class Reporter {
     } else if (!this.saveTimer) {
       this.saveTimer = setTimeout(() => {
         this.saveTimer = null;
-        this.store.save(this.queue);
+        if (this.granted) this.store.save(this.queue); // consent may have been refused or withdrawn since
       }, 250);
     }
   }
@@ -244,7 +246,7 @@ class Reporter {
     const url = `${this.config.endpoint}/interaction-events`;
     fetch(url, {
       method: "POST",
-      body: payload(this.config.key, events),
+      body: payload(this.config.key, events, this.consented),
       keepalive: true,
       credentials: "omit",
       // text/plain keeps the request "simple": no preflight, and sendBeacon accepts it.
@@ -262,14 +264,15 @@ class Reporter {
       body = null;
     }
     const status = response.status;
+    if (status === 403 && body && body.code === "consent_required") return consentRefused(this, events);
     if (response.ok || (status >= 400 && status < 500 && status !== 429)) {
       const rejected = (body && Array.isArray(body.rejected) && body.rejected) || [];
       if (!response.ok && !rejected.length) {
         // Refused whole (a bad key, an origin the hub does not allow, …): the same batch would be again.
         this.counts.rejected += events.length;
-        this.explainRefusal(status, body);
+        explainRefusal(this, status, body);
       }
-      for (const item of rejected) this.explainRejected(events[item.index], item);
+      for (const item of rejected) explainRejected(this, events[item.index], item);
       this.counts.rejected += rejected.length;
       this.done(events);
       if (response.ok) {
@@ -282,24 +285,6 @@ class Reporter {
     } else {
       this.failed(events, status, body);
     }
-  }
-
-  explainRefusal(status, body) {
-    const message = body && (body.detail || body.message || body.error);
-    const code = body && body.code;
-    const extra = code === "origin_not_allowed"
-      ? ` Add ${location.origin} to the hub's allowed origins (its "API keys and integrations" page).`
-      : "";
-    this.warnOnce(`status:${status}:${code}`, `IHF refused a batch (${status}${code ? ` ${code}` : ""}): ` +
-      `${typeof message === "string" ? message : JSON.stringify(body)}; its events are dropped.${extra}`);
-  }
-
-  explainRejected(event, item) {
-    if (!this.config.debug) return;
-    const element = event && this.findElement(event.widget_id);
-    const hub = element ? element.getAttribute("data-ihf-hub") : null;
-    console.warn(`[ihf] IHF refused a ${event ? event.event_type : ""} event of widget ` +
-      `${event ? event.widget_id : "?"}${hub ? ` (data-ihf-hub="${hub}")` : ""}: ${(item.errors || []).join("; ")}`);
   }
 
   findElement(id) {
@@ -329,31 +314,8 @@ class Reporter {
     } else if (navigator.onLine === false) {
       this.debug(`offline: ${this.queue.length} event(s) wait.`);
     } else if (this.counts.failures === 1) {
-      this.probe(detail);
+      probe(this, detail);
     }
-  }
-
-  // A refusal IHF sends without CORS headers (a bad key, an origin the hub does not allow) reaches the page
-  // as a network error, like an outage or a keep-alive request over the browser's quota. Two requests tell
-  // them apart: an empty batch without keep-alive (read: the failure was passing), then an opaque one (gets
-  // through: IHF answers, unreadably). Then retrying every few seconds cannot help: slow down, and say why
-  // (even without debug).
-  probe(detail) {
-    const url = `${this.config.endpoint}/interaction-events`;
-    const request = { method: "POST", credentials: "omit", headers: { "Content-Type": "text/plain;charset=UTF-8" } };
-    fetch(url, { ...request, body: payload(this.config.key, []) }).then(
-      () => {
-        this.counts.failures = 0; // a failure again will be looked at again
-        this.debug(`a request failed (${detail}), the next got through: events are sent again.`);
-      },
-      () => fetch(url, { ...request, mode: "no-cors", body: "{}" }).then(() => {
-        this.retryAt = Date.now() + UNREADABLE_RETRY_MS;
-        console.warn(`[ihf] IHF at ${this.config.endpoint} answers, but not so that this page may read it: ` +
-          `the key is not valid, or the hub does not allow this page's origin (${location.origin}). Add the ` +
-          `origin on the hub's "API keys and integrations" page. ${this.queue.length} event(s) are kept; ` +
-          `the next try is in ${UNREADABLE_RETRY_MS / 60000} minutes.`);
-      }, () => this.debug(`IHF is unreachable (${detail}): events are kept and sent again.`)),
-    );
   }
 
   /** The page is hidden or closed: send what waits in beacons that each fit the quota. */
@@ -364,7 +326,7 @@ class Reporter {
     const url = `${this.config.endpoint}/interaction-events`;
     let sent = 0;
     for (const events of split(this.config.key, this.sendable(now), 1000, this.config.maxBytes)) {
-      const blob = new Blob([payload(this.config.key, events)], { type: "text/plain;charset=UTF-8" });
+      const blob = new Blob([payload(this.config.key, events, this.consented)], { type: "text/plain;charset=UTF-8" });
       // Past the page's keep-alive quota the browser refuses: what is left stays in storage for later.
       if (!navigator.sendBeacon(url, blob)) break;
       for (const e of events) this.beaconed.set(e.id, now);
@@ -439,6 +401,10 @@ class Reporter {
     const widget = widgetOf(element);
     const id = widgetIdOf(widget);
     if (!id) return null;
+    if (!this.granted) {
+      this.warnOnce("consent-annotate", "waiting for consent(true): no annotation is taken before it.");
+      return null;
+    }
     const annotationId = uuid();
     return openAnnotation(widget, (fields) => {
       const version = widget.getAttribute("data-ihf-version");
@@ -448,6 +414,7 @@ class Reporter {
         category: fields.category || undefined, severity: fields.severity, widget_state_ref: version ? text(version, 500) : null,
       };
       if (this.config.actorId) Object.assign(body, { actor_id: this.config.actorId, actor_type: this.config.actorType });
+      if (this.consented) body.consent = true;
       return fetch(`${this.config.endpoint}/annotations`, {
         method: "POST", body: JSON.stringify(body), credentials: "omit",
         headers: { "Content-Type": "text/plain;charset=UTF-8" },
@@ -478,15 +445,14 @@ class Reporter {
   }
 
   consent(granted) {
+    this.granted = this.consented = Boolean(granted);
     if (granted) {
-      this.granted = true;
       this.debug("consent given: sending.");
+      this.retryAt = 0;
       this.save();
       this.flush();
     } else {
-      this.granted = true;
-    this.draw = sessionDraw();
-    this.optedOut = getFlag(OPT_OUT) === "1";
+      this.debug("consent withdrawn: nothing is sent or stored until consent(true); what waited is forgotten.");
       this.forgetQueue();
     }
   }

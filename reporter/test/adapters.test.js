@@ -1,14 +1,10 @@
-// The adapters in their frameworks: Vue 3 (createApp, reactive state) and React 19 (createRoot, act).
-import { act, createElement, useState } from "react";
-import { createRoot } from "react-dom/client";
+// The Vue adapter in Vue 3 (createApp, reactive state); react.test.js has the React adapter's.
 import { createApp, h, nextTick, ref, withDirectives } from "vue";
 import { describe, expect, it, vi } from "vitest";
-import { ihfRootOptions, IhfWidget, useIhfWidget } from "../src/react.js";
 import { IhfVue, vIhf } from "../src/vue.js";
 import { byType, OTHER, reporter, server, settle, useReporter, WIDGET } from "./fakes.js";
 
 useReporter();
-globalThis.IS_REACT_ACT_ENVIRONMENT = true;
 
 async function flushed() {
   await settle();
@@ -59,34 +55,5 @@ describe("Vue: v-ihf (defect 4)", () => {
     await flushed();
     expect(byType(server, WIDGET, "error").map((e) => e.metadata)).toEqual([{ kind: "vue", message: "card declined" }]);
     app.unmount();
-  });
-});
-
-describe("React: IhfWidget and useIhfWidget", () => {
-  it("keeps the envelope right across re-renders; a missing id is no envelope", async () => {
-    const container = document.createElement("div");
-    document.body.appendChild(container);
-    let setId;
-    function Checkout() {
-      const [id, set] = useState(WIDGET);
-      setId = set;
-      return createElement(
-        "div",
-        null,
-        createElement(IhfWidget, { id, hub: "checkout", as: "section" }, createElement("button", { id: "pay" }, "Pay")),
-        createElement("a", { id: "help", ...useIhfWidget({ id: undefined, hub: "checkout" }) }, "Help"),
-      );
-    }
-    const root = createRoot(container, ihfRootOptions());
-    await act(async () => root.render(createElement(Checkout)));
-    container.querySelector("#pay").click();
-    await act(async () => setId(OTHER));
-    expect(container.querySelector("section").getAttribute("data-ihf-widget")).toBe(OTHER);
-    container.querySelector("#pay").click();
-    expect(container.querySelector("#help").hasAttribute("data-ihf-widget")).toBe(false);
-    await flushed();
-    expect(byType(server, WIDGET, "clicked")).toHaveLength(1);
-    expect(byType(server, OTHER, "clicked")).toHaveLength(1);
-    await act(async () => root.unmount());
   });
 });

@@ -18,7 +18,8 @@ export interface ReporterOptions {
   maxBytes?: number;
   /** Share of browser sessions reported, 0 to 1 (1). */
   sampleRate?: number;
-  /** "required": nothing is sent or stored until consent(true). */
+  /** "required": nothing is sent or stored, and no annotation taken, until consent(true). Use it when the
+   * hub requires consent (its settings page's snippet then says data-ihf-consent="required"). */
   consent?: "granted" | "required";
   /** The person using the page, a UUID the host knows them by. */
   actorId?: string | null;
@@ -50,6 +51,8 @@ export interface Reporter {
   /** Errors no widget could own (none used yet). */
   unattributed(): number;
   setActor(id: string | null, type?: string): void;
+  /** true: the person agreed; requests say so from then on (`"consent": true`, which a hub that requires
+   * consent needs). false: nothing is sent or stored any more, and what waits is forgotten. */
   consent(granted: boolean): void;
   optOut(): void;
   optIn(): void;

@@ -1,5 +1,6 @@
-"""The reporter in real front ends: production builds of a React 19 and a Vue 3 page (reporter/hosts/, built
-by Vite through `bin/ihf test`) and a page of custom elements with shadow DOM, each driven the same way —
+"""The reporter in real front ends: production builds of a React 19, a React 18 (the same page's source built
+against React 18: reporter/hosts/react18/) and a Vue 3 page (reporter/hosts/, built by Vite through
+`bin/ihf test`) and a page of custom elements with shadow DOM, each driven the same way —
 clicks, a submit, a handler that throws, a widget added late, a widget re-rendered with a new id, Alt+click
 and keyboard annotation, a route change, and the tab closed with 500 events waiting — and every event must
 land exactly once on the right widget."""
@@ -131,12 +132,18 @@ def _click(browser, name):
 INNER_BUTTON = "var e = arguments[0]; return e.shadowRoot ? e.shadowRoot.querySelector('button') : e;"
 
 
-@pytest.mark.parametrize("host", ["react", "vue", "elements"])
+REACT_VERSIONS = {"react": "19.", "react18": "18."}
+
+
+@pytest.mark.parametrize("host", ["react", "react18", "vue", "elements"])
 def test_every_event_lands_once_on_its_widget(browser, shop, host):
     lay_out, w = shop
     url = lay_out(host)
     browser.get(url)
     WebDriverWait(browser, 15).until(lambda b: b.execute_script("return !!window.__ihfReporter"))
+    if host in REACT_VERSIONS:  # the page runs the React it was built for
+        version = browser.find_element("id", "react-version").text
+        assert version.startswith(REACT_VERSIONS[host]), version
     assert wait_for(lambda: _el(browser, "coupon") is not None)  # the late-defined element is there
 
     for _ in range(2):

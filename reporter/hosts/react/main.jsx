@@ -1,4 +1,4 @@
-import { StrictMode, useState } from "react";
+import { StrictMode, useState, version } from "react";
 import { createRoot } from "react-dom/client";
 import { init } from "@ihf/reporter";
 import { IhfWidget, ihfRootOptions, useIhfWidget } from "@ihf/reporter/react";
@@ -19,7 +19,7 @@ function Checkout() {
   };
   return (
     <main>
-      <h1>React shop <small id="route">{route}</small></h1>
+      <h1>React <span id="react-version">{version}</span> shop <small id="route">{route}</small></h1>
       <IhfWidget as="button" id={w.pay} hub={config.hub} viewContext="/checkout" data-testid="pay"
                  onClick={() => setPaid((n) => n + 1)}>Pay now</IhfWidget>
       <output id="paid">{paid}</output>
