@@ -207,7 +207,7 @@ class DailyEventCountQuerySet(models.QuerySet):
 
 class WidgetDailyEventCount(models.Model):
     """Per-widget, per-UTC-day event counts, kept current by a statement trigger on `interaction_events`
-    (`sql/interaction_event_rollup_parts.sql`). Pages read this, not the raw log (DESIGN.md, invariant 7).
+    (`sql/interaction_event_rollup_errors.sql`). Pages read this, not the raw log (DESIGN.md, invariant 7).
 
     A (widget, day) may have several rows: each inserting statement appends its partial count, and a job
     folds them into one every minute (`compact_daily_event_counts`). Always sum `event_count`."""
@@ -223,6 +223,8 @@ class WidgetDailyEventCount(models.Model):
     )
     day = models.DateField()
     event_count = models.IntegerField(default=0)
+    # Of event_count, the `error` events: a deployment's before/after comparison reads them from here.
+    error_count = models.IntegerField(default=0, db_default=0)
     partial = models.BooleanField(default=False, db_default=False)
 
     objects = DailyEventCountQuerySet.as_manager()
@@ -231,7 +233,10 @@ class WidgetDailyEventCount(models.Model):
         db_table = "widget_daily_event_counts"
         indexes = [
             models.Index(fields=["day"], name="widget_daily_counts_day_idx"),
-            models.Index(fields=["widget", "day"], name="widget_daily_counts_widget_idx"),
+            # Covering: the hub list sums a month of every widget's counts, reading only this index.
+            models.Index(
+                fields=["widget", "day"], include=["event_count"], name="widget_daily_counts_cover_idx"
+            ),
             models.Index(
                 fields=["widget", "day"],
                 condition=models.Q(partial=True),

@@ -1,7 +1,7 @@
 """Reads of the outcome pages and the antifragility dashboard: a fixed number of queries each."""
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection
@@ -50,13 +50,28 @@ def decision_widget_ids(decision: DecisionRecord) -> list[uuid.UUID]:
     )
 
 
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
 def pre_post(deployment: DeploymentRecord, widget_ids: list[uuid.UUID], days: int) -> dict[str, Any]:
     """Events, errors and open annotations by severity on `widget_ids`, `days` before and after deploying.
 
-    A drill-down into a few widgets: it reads interaction_events through the (widget_id, occurred_at) index.
+    The events of whole UTC days come from the daily rollup (DESIGN.md, invariant 7): a busy widget has
+    hundreds of thousands of events in the window (issue 21). Only the three days the window's edges and the
+    deployment cut read interaction_events, through the (widget_id, occurred_at) index, so the comparison
+    stays exact to the moment of deploying.
     """
-    moment, window = deployment.deployed_at, timedelta(days=days)
-    # An event a later `retracted` event takes back counts nowhere (docs/metrics.md).
+    moment, window = deployment.deployed_at.astimezone(UTC), timedelta(days=days)
+    start, end = moment - window, moment + window
+    one_day = timedelta(days=1)
+    edges = [
+        (start, _day_start(start.date() + one_day)),
+        (_day_start(moment.date()), _day_start(moment.date() + one_day)),
+        (_day_start(end.date()), end),
+    ]
+    # An event a later `retracted` event takes back counts nowhere (docs/metrics.md); the rollup already
+    # leaves them out.
     retraction = (
         InteractionEvent.objects.filter(
             event_type=InteractionEvent.RETRACTED, widget_id=OuterRef("widget_id")
@@ -64,12 +79,13 @@ def pre_post(deployment: DeploymentRecord, widget_ids: list[uuid.UUID], days: in
         .annotate(target=KeyTextTransform("retracted_event_id", "metadata"))
         .filter(target=Cast(OuterRef("pk"), TextField()))
     )
-    before = Q(occurred_at__gte=moment - window, occurred_at__lt=moment)
-    after = Q(occurred_at__gte=moment, occurred_at__lt=moment + window)
+    before = Q(occurred_at__gte=start, occurred_at__lt=moment)
+    after = Q(occurred_at__gte=moment, occurred_at__lt=end)
+    in_edges = Q()
+    for low, high in edges:
+        in_edges |= Q(occurred_at__gte=low, occurred_at__lt=high)
     events = (
-        InteractionEvent.objects.filter(
-            widget_id__in=widget_ids, occurred_at__gte=moment - window, occurred_at__lt=moment + window
-        )
+        InteractionEvent.objects.filter(in_edges, widget_id__in=widget_ids)
         .exclude(event_type=InteractionEvent.RETRACTED)
         .exclude(Exists(retraction))
         .aggregate(
@@ -79,6 +95,25 @@ def pre_post(deployment: DeploymentRecord, widget_ids: list[uuid.UUID], days: in
             errors_after=Count("pk", filter=after & Q(event_type="error")),
         )
     )
+    daily = list(
+        WidgetDailyEventCount.objects.filter(
+            widget_id__in=widget_ids, day__gte=start.date(), day__lte=end.date()
+        )
+        .order_by("day")
+        .values("day")
+        .annotate(total=Sum("event_count"), errors=Sum("error_count"))
+    )
+    for row in daily:
+        side = (
+            "before"
+            if start.date() < row["day"] < moment.date()
+            else "after"
+            if moment.date() < row["day"] < end.date()
+            else None
+        )
+        if side:
+            events[f"events_{side}"] += row["total"]
+            events[f"errors_{side}"] += row["errors"]
     sides = {
         "before": Q(created_at__gte=moment - window, created_at__lt=moment),
         "after": Q(created_at__gte=moment, created_at__lt=moment + window),
@@ -93,14 +128,6 @@ def pre_post(deployment: DeploymentRecord, widget_ids: list[uuid.UUID], days: in
                 for side, condition in sides.items()
             }
         )
-    )
-    daily = (
-        WidgetDailyEventCount.objects.filter(
-            widget_id__in=widget_ids, day__gte=(moment - window).date(), day__lte=(moment + window).date()
-        )
-        .order_by("day")
-        .values("day")
-        .annotate(total=Sum("event_count"))
     )
     return {
         "days": days,
