@@ -248,6 +248,26 @@ class WidgetDailyEventCount(models.Model):
         return f"{self.widget_id} on {self.day}: {self.event_count}{' (partial)' if self.partial else ''}"
 
 
+class HubDailyEventCount(models.Model):
+    """Per-hub, per-UTC-day totals of the *folded* rows of `widget_daily_event_counts`, kept by the fold
+    (`sql/hub_daily_event_counts.sql`): the hub list sums a month for every hub, and summing the widget
+    rows meant reading ~250k of them on every view (issue 21). Readers add the widget rows still partial
+    (`hubs.selectors.hubs_with_counts`), so a count is never behind the log."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="daily_event_counts", db_index=False)
+    day = models.DateField()
+    event_count = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "hub_daily_event_counts"
+        constraints = [
+            models.UniqueConstraint(fields=["hub", "day"], name="hub_daily_event_counts_hub_day_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.hub_id} on {self.day}: {self.event_count}"
+
+
 class ApiKeyScope(models.TextChoices):
     INGEST = "ingest", "Ingest (write events and annotations)"
     READ = "read", "Read (widgets and contracts)"

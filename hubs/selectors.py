@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from hubs.access import HubAccess
-from hubs.models import Hub, Widget, WidgetDailyEventCount
+from hubs.models import Hub, HubDailyEventCount, Widget, WidgetDailyEventCount
 
 RECENT_DAYS = 30
 
@@ -28,14 +28,25 @@ def hubs_with_counts(queryset: QuerySet[Hub]) -> QuerySet[Hub]:
     widgets = (
         Widget.objects.filter(hub=OuterRef("pk")).order_by().values("hub").annotate(n=Count("*")).values("n")
     )
-    events = (
-        WidgetDailyEventCount.objects.filter(widget__hub=OuterRef("pk"), day__gte=recent_since())
+    # The folded days from the hub totals, plus the widget rows not folded yet
+    # (sql/hub_daily_event_counts.sql).
+    folded = (
+        HubDailyEventCount.objects.filter(hub=OuterRef("pk"), day__gte=recent_since())
+        .order_by()
+        .values("hub")
+        .annotate(n=Sum("event_count"))
+        .values("n")
+    )
+    partial = (
+        WidgetDailyEventCount.objects.filter(
+            partial=True, widget__hub=OuterRef("pk"), day__gte=recent_since()
+        )
         .order_by()
         .values("widget__hub")
         .annotate(n=Sum("event_count"))
         .values("n")
     )
-    return queryset.annotate(widget_count=_scalar(widgets), events_30d=_scalar(events))
+    return queryset.annotate(widget_count=_scalar(widgets), events_30d=_scalar(folded) + _scalar(partial))
 
 
 def widgets_with_event_counts(queryset: QuerySet[Widget]) -> QuerySet[Widget]:
