@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import Q
 
 from hubs import keys
 from hubs.models import (
@@ -12,6 +13,9 @@ from hubs.models import (
     WidgetVersion,
 )
 from ihf.admin import ReadOnlyAdmin, fixed_choices_filter
+from ihf.ids import parse_uuid
+
+WIDGETS_SEARCHED = 50
 
 
 def _event_types():
@@ -84,7 +88,22 @@ class InteractionEventAdmin(ReadOnlyAdmin):
     # event types come from the contract; actor types are free text, so they have no filter (issue 21).
     list_filter = (fixed_choices_filter("event_type", "event type", _event_types),)
     list_select_related = ("widget",)
-    search_fields = ("=id", "=widget__id", "widget__name")
+    # The search box takes an event id, a widget id or part of a widget's name (search_fields only turns the
+    # box on: get_search_results does the work).
+    search_fields = ("=id",)
+    search_help_text = "An event id, a widget id, or part of a widget's name."
+
+    def get_search_results(self, request, queryset, search_term):
+        """Index lookups only. Django's own search compared every event's id as text with the term (an exact
+        search on a uuid column) and joined the widgets for the name: 8 s at 3M events."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        uuid = parse_uuid(term)
+        if uuid is not None:
+            return queryset.filter(Q(pk=uuid) | Q(widget_id=uuid)), False
+        named = Widget.objects.filter(name__icontains=term).values_list("pk", flat=True)
+        return queryset.filter(widget_id__in=list(named[:WIDGETS_SEARCHED])), False
 
 
 @admin.register(WidgetDailyEventCount)
