@@ -1,7 +1,7 @@
 """Reads of the heatmap, health and review board: pre-computed scores and snapshots, a few queries each."""
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, TypedDict
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
@@ -39,12 +39,11 @@ HEATMAP_PER_GROUP = 40
 HEATMAP_PAGE = 200
 
 
-def _scored(hub: Hub) -> QuerySet[Widget]:
-    score = Subquery(FrictionScore.objects.filter(widget=OuterRef("pk")).values("score")[:1])
-    return Widget.objects.filter(hub=hub).annotate(score=score)
+def _score() -> Subquery:
+    return Subquery(FrictionScore.objects.filter(widget=OuterRef("pk")).values("score")[:1])
 
 
-def _cell(widget: dict[str, Any]) -> HeatmapWidget:
+def _cell(widget: Mapping[str, Any]) -> HeatmapWidget:
     band = friction_band(widget["score"]) if widget["score"] is not None else "none"
     return {
         "pk": widget["pk"],
@@ -63,8 +62,9 @@ def heatmap(hub: Hub) -> list[HeatmapGroup]:
     """The hub's widgets grouped by type, the worst HEATMAP_PER_GROUP of each type with their friction
     score and colour band, and each type's count (one query)."""
     widgets = (
-        _scored(hub)
+        Widget.objects.filter(hub=hub)
         .annotate(
+            score=_score(),
             position=Window(RowNumber(), partition_by=[F("widget_type")], order_by=WORST_FIRST),
             type_total=Window(Count("pk"), partition_by=[F("widget_type")]),
         )
@@ -82,11 +82,11 @@ def heatmap(hub: Hub) -> list[HeatmapGroup]:
     return list(groups.values())
 
 
-def heatmap_of_type(hub: Hub, widget_type: str) -> QuerySet[Widget]:
+def heatmap_of_type(hub: Hub, widget_type: str) -> QuerySet[Any, Any]:
     """All the hub's widgets of one type, worst first, for a paginator (see heatmap_cells)."""
     return (
-        _scored(hub)
-        .filter(widget_type=widget_type)
+        Widget.objects.filter(hub=hub, widget_type=widget_type)
+        .annotate(score=_score())
         .order_by(*WORST_FIRST)
         .values("pk", "name", "widget_type", "score", "status")
     )
