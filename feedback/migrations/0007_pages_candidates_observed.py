@@ -5,16 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('feedback', '0006_pages_indexes'),
-        ('hubs', '0014_pages_hub_daily_counts'),
+        ("feedback", "0006_pages_indexes"),
+        ("hubs", "0014_pages_hub_daily_counts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='requirementcandidate',
-            index=models.Index(condition=models.Q(('outcome_summary__isnull', False)), fields=['source_widget'], name='candidates_observed_idx'),
+            model_name="requirementcandidate",
+            index=models.Index(
+                condition=models.Q(("outcome_summary__isnull", False)),
+                fields=["source_widget"],
+                name="candidates_observed_idx",
+            ),
         ),
     ]

@@ -5,17 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('feedback', '0006_pages_indexes'),
-        ('hubs', '0014_pages_hub_daily_counts'),
-        ('outcomes', '0002_phase4_sql'),
+        ("feedback", "0006_pages_indexes"),
+        ("hubs", "0014_pages_hub_daily_counts"),
+        ("outcomes", "0002_phase4_sql"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='regression',
-            index=models.Index(condition=models.Q(('resolved_at__isnull', True)), fields=['hub', '-detected_at', '-id'], name='regressions_open_idx'),
+            model_name="regression",
+            index=models.Index(
+                condition=models.Q(("resolved_at__isnull", True)),
+                fields=["hub", "-detected_at", "-id"],
+                name="regressions_open_idx",
+            ),
         ),
     ]
