@@ -6,7 +6,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("feedback", "0005_candidate_requirement_and_summary"),
-        ("hubs", "0014_pages_hub_daily_counts"),
     ]
 
     operations = [
