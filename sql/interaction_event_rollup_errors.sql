@@ -51,11 +51,14 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql;
 
--- The error counts of the events stored before this migration, as partial rows that the next fold adds to
--- their days. Ingestion waits meanwhile (the lock), so that no event is counted twice or missed.
+-- The error counts of the events stored before this migration, written into the folded rows (and, for a
+-- day not folded yet, a partial row of its own), so that the migration leaves no more unfolded rows than it
+-- found. Ingestion waits meanwhile (the table lock) and so does the fold (its advisory lock), so that no
+-- event is counted twice or missed.
 LOCK TABLE interaction_events IN SHARE MODE;
-INSERT INTO widget_daily_event_counts (widget_id, day, event_count, error_count, partial)
-SELECT e.widget_id, (e.occurred_at AT TIME ZONE 'UTC')::date, 0, count(*), true
+SELECT pg_advisory_xact_lock(hashtext('compact_widget_daily_event_counts'));
+CREATE TEMPORARY TABLE rollup_errors ON COMMIT DROP AS
+SELECT e.widget_id, (e.occurred_at AT TIME ZONE 'UTC')::date AS day, count(*) AS errors
 FROM interaction_events e
 WHERE e.event_type = 'error'
   AND NOT EXISTS (
@@ -64,3 +67,13 @@ WHERE e.event_type = 'error'
         AND r.metadata ->> 'retracted_event_id' = e.id::text
   )
 GROUP BY 1, 2;
+UPDATE widget_daily_event_counts c SET error_count = r.errors
+FROM rollup_errors r
+WHERE c.widget_id = r.widget_id AND c.day = r.day AND NOT c.partial;
+INSERT INTO widget_daily_event_counts (widget_id, day, event_count, error_count, partial)
+SELECT r.widget_id, r.day, 0, r.errors, true
+FROM rollup_errors r
+WHERE NOT EXISTS (
+    SELECT 1 FROM widget_daily_event_counts c
+    WHERE c.widget_id = r.widget_id AND c.day = r.day AND NOT c.partial
+);
