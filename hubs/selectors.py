@@ -41,7 +41,7 @@ GROUP BY w.hub_id
 """
 
 
-def hubs_with_counts(queryset: QuerySet[Hub]) -> list[Hub]:
+def hubs_with_counts(queryset: QuerySet[Hub]) -> list[Any]:
     """The hubs with `widget_count` and `events_30d`: the folded days from the hub totals, plus the widget
     rows not folded yet (sql/hub_daily_event_counts.sql), summed for all the hubs in one pass. Two queries.
 
@@ -63,7 +63,7 @@ def hubs_with_counts(queryset: QuerySet[Hub]) -> list[Hub]:
         cursor.execute(UNFOLDED_SQL, {"since": recent_since(), "hubs": [hub.pk for hub in hubs]})
         unfolded = dict(cursor.fetchall())
     for hub in hubs:
-        hub.events_30d += unfolded.get(hub.pk, 0)  # type: ignore[attr-defined]  # annotated above
+        hub.events_30d += unfolded.get(hub.pk, 0)
     return hubs
 
 
