@@ -59,6 +59,7 @@ def test_history_changelists_count_exactly_up_to_a_limit_then_estimate(admin_cli
     monkeypatch.setattr(EstimatedCountPaginator, "EXACT_LIMIT", 3)
     estimated = admin_client.get(url).context["cl"]
     assert estimated.paginator.estimated and estimated.result_count >= 4
+    assert f"about {estimated.result_count} annotations" in admin_client.get(url).content.decode()
     assert len(estimated.result_list) == 5
 
 
