@@ -32,7 +32,9 @@ class AnnotationAdmin(ReadOnlyAdmin):
         "created_at",
         "retracted_at",
     )
-    list_filter = ("severity", "category", "actor_type", ("retracted_at", admin.EmptyFieldListFilter))
+    # Severity and category have fixed choices; actor types are free text, and a filter on them would ask the
+    # table for its DISTINCT values on every page (issue 21).
+    list_filter = ("severity", "category", ("retracted_at", admin.EmptyFieldListFilter))
     search_fields = ("body",)
     list_select_related = ("widget",)
 

@@ -216,7 +216,7 @@ class DailyEventCountQuerySet(models.QuerySet):
 
 class WidgetDailyEventCount(models.Model):
     """Per-widget, per-UTC-day event counts, kept current by a statement trigger on `interaction_events`
-    (`sql/interaction_event_rollup_parts.sql`). Pages read this, not the raw log (DESIGN.md, invariant 7).
+    (`sql/interaction_event_rollup_errors.sql`). Pages read this, not the raw log (DESIGN.md, invariant 7).
 
     A (widget, day) may have several rows: each inserting statement appends its partial count, and a job
     folds them into one every minute (`compact_daily_event_counts`). Always sum `event_count`."""
@@ -232,6 +232,8 @@ class WidgetDailyEventCount(models.Model):
     )
     day = models.DateField()
     event_count = models.IntegerField(default=0)
+    # Of event_count, the `error` events: a deployment's before/after comparison reads them from here.
+    error_count = models.IntegerField(default=0, db_default=0)
     partial = models.BooleanField(default=False, db_default=False)
 
     objects = DailyEventCountQuerySet.as_manager()
@@ -240,7 +242,10 @@ class WidgetDailyEventCount(models.Model):
         db_table = "widget_daily_event_counts"
         indexes = [
             models.Index(fields=["day"], name="widget_daily_counts_day_idx"),
-            models.Index(fields=["widget", "day"], name="widget_daily_counts_widget_idx"),
+            # Covering: the hub list sums a month of every widget's counts, reading only this index.
+            models.Index(
+                fields=["widget", "day"], include=["event_count"], name="widget_daily_counts_cover_idx"
+            ),
             models.Index(
                 fields=["widget", "day"],
                 condition=models.Q(partial=True),
@@ -250,6 +255,26 @@ class WidgetDailyEventCount(models.Model):
 
     def __str__(self):
         return f"{self.widget_id} on {self.day}: {self.event_count}{' (partial)' if self.partial else ''}"
+
+
+class HubDailyEventCount(models.Model):
+    """Per-hub, per-UTC-day totals of the *folded* rows of `widget_daily_event_counts`, kept by the fold
+    (`sql/hub_daily_event_counts.sql`): the hub list sums a month for every hub, and summing the widget
+    rows meant reading ~250k of them on every view (issue 21). Readers add the widget rows still partial
+    (`hubs.selectors.hubs_with_counts`), so a count is never behind the log."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="daily_event_counts", db_index=False)
+    day = models.DateField()
+    event_count = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "hub_daily_event_counts"
+        constraints = [
+            models.UniqueConstraint(fields=["hub", "day"], name="hub_daily_event_counts_hub_day_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.hub_id} on {self.day}: {self.event_count}"
 
 
 class ApiKeyScope(models.TextChoices):

@@ -17,7 +17,7 @@ NEW_KEY_SESSION = "ihf_new_api_key"
 
 @login_required
 def hub_list(request):
-    hubs = hubs_with_counts(Hub.objects.visible_to(request.user)).order_by("name")
+    hubs = hubs_with_counts(Hub.objects.visible_to(request.user).order_by("name"))
     return TemplateResponse(request, "hubs/hub_list.html", {"hubs": hubs, "recent_days": RECENT_DAYS})
 
 

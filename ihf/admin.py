@@ -1,12 +1,38 @@
+from collections.abc import Callable, Iterable
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from ihf.models import User
+from ihf.paginators import EstimatedCountPaginator
+
+
+def fixed_choices_filter(
+    field: str, title: str, choices: Callable[[], Iterable[tuple[str, str]]]
+) -> type[admin.SimpleListFilter]:
+    """A list filter offering `choices()` for `field`. Django's own filter for a field without choices
+    asks the table for its DISTINCT values, a scan of the whole table on every changelist page."""
+
+    class FixedChoicesFilter(admin.SimpleListFilter):
+        parameter_name = field
+
+        def lookups(self, request, model_admin):
+            return list(choices())
+
+        def queryset(self, request, queryset):
+            return queryset.filter(**{field: self.value()}) if self.value() else queryset
+
+    FixedChoicesFilter.title = title
+    return FixedChoicesFilter
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """For append-only tables: the database refuses changes, so the admin offers none."""
+    """For append-only tables: the database refuses changes, so the admin offers none. History tables grow
+    without end, so their changelists never count every row (EstimatedCountPaginator)."""
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
 
     def has_add_permission(self, request):
         return False

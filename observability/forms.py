@@ -9,6 +9,12 @@ class ResolveForm(forms.Form):
     note = forms.CharField(max_length=2000, strip=True, error_messages={"required": NOTE_REQUIRED})
 
 
+class HeatmapFilterForm(forms.Form):
+    """The heatmap's one filter: a widget type, whose widgets the page then lists all of (paginated)."""
+
+    type = forms.CharField(max_length=100, required=False)
+
+
 class PropagationForm(forms.Form):
     action = forms.ChoiceField(choices=[("acknowledge", "Acknowledge"), ("resolve", "Resolve")])
     note = forms.CharField(max_length=2000, strip=True, error_messages={"required": NOTE_REQUIRED})

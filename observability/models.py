@@ -95,6 +95,14 @@ class BottleneckRecord(models.Model):
     class Meta:
         db_table = "bottleneck_records"
         ordering = ["-stalled_since"]
+        indexes = [
+            # The bottlenecks page: a hub's open records of a stage, oldest stall first, a page at a time.
+            models.Index(
+                fields=["hub", "stage", "stalled_since"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="bottleneck_records_open_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_stage_display()}: {self.subject_id}"

@@ -1,17 +1,22 @@
+import uuid
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Count, Max, Min
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hubs.access import get_cross_hub_access, get_hub_for_user, require, steward_hubs, stewards_any_hub
 from hubs.models import Hub
+from ihf.ids import parse_uuid
 from observability import compute, selectors
-from observability.forms import PropagationForm, ResolveForm, ThresholdsForm
+from observability.forms import HeatmapFilterForm, PropagationForm, ResolveForm, ThresholdsForm
 from observability.models import (
     BottleneckRecord,
     BottleneckThreshold,
@@ -19,9 +24,11 @@ from observability.models import (
     FrictionScore,
     HubHealthSnapshot,
     PropagationStatus,
+    Stage,
 )
 
 HEALTH_HISTORY = 60
+ZERO = uuid.UUID(int=0)
 STEWARDS_ONLY = "Only the hub's stewards do this."
 
 
@@ -29,16 +36,34 @@ STEWARDS_ONLY = "Only the hub's stewards do this."
 @require_GET
 def heatmap(request, slug):
     access = get_hub_for_user(request, slug)
+    form = HeatmapFilterForm(request.GET)
+    widget_type = form.cleaned_data["type"] if form.is_valid() else ""
+    if widget_type:
+        page = Paginator(selectors.heatmap_of_type(access.hub, widget_type), selectors.HEATMAP_PAGE).get_page(
+            request.GET.get("page")
+        )
+        groups = [{"widget_type": widget_type, "widgets": selectors.heatmap_cells(page), "total": None}]
+    else:
+        page, groups = None, selectors.heatmap(access.hub)
     context = {
         "access": access,
         "hub": access.hub,
-        "groups": selectors.heatmap(access.hub),
+        "groups": groups,
+        "widget_type": widget_type,
+        "page": page,
+        "per_group": selectors.HEATMAP_PER_GROUP,
+        # One reversal for every cell's link, around the widget's id ({% url %} per cell cost a tenth of
+        # the page's time).
+        "widget_url": reverse("feedback:widget", args=[access.hub.slug, ZERO]).split(str(ZERO)),
+        "filter_errors": form.errors,
         "bands": settings.IHF_FRICTION_BANDS,
         "computed": FrictionScore.objects.filter(widget__hub=access.hub).aggregate(
             oldest=Min("last_computed_at"), newest=Max("last_computed_at")
         ),
     }
-    return TemplateResponse(request, "observability/heatmap.html", context)
+    return TemplateResponse(
+        request, "observability/heatmap.html", context, status=400 if form.errors else 200
+    )
 
 
 @login_required
@@ -56,16 +81,29 @@ def recompute(request, slug):
     return redirect("observability:heatmap", access.hub.slug)
 
 
-def _bottleneck_context(access, thresholds_form=None, resolve_error=None):
+BOTTLENECKS_PER_PAGE = 50
+
+
+def _bottleneck_context(access, query, thresholds_form=None, resolve_error=None, resolving=None):
+    """One page of the hub's open records (of one stage, if `query` names it), the open count per stage,
+    and the record whose resolve form is open (`?resolve=`): a hub can have thousands of open records, and
+    a form on every row made the page megabytes (issue 21)."""
     current = dict(BottleneckThreshold.objects.filter(hub=access.hub).values_list("stage", "threshold_days"))
+    stage = query.get("stage") if query.get("stage") in Stage.values else ""
+    open_records = BottleneckRecord.objects.filter(hub=access.hub, resolved_at__isnull=True)
+    counts = dict(open_records.order_by().values_list("stage").annotate(n=Count("pk")))
+    records = open_records.filter(stage=stage) if stage else open_records
+    page = Paginator(records.order_by("stage", "stalled_since", "pk"), BOTTLENECKS_PER_PAGE).get_page(
+        query.get("page")
+    )
     return {
         "access": access,
         "hub": access.hub,
-        "records": list(
-            BottleneckRecord.objects.filter(hub=access.hub, resolved_at__isnull=True).order_by(
-                "stage", "stalled_since"
-            )
-        ),
+        "page": page,
+        "stages": [{"stage": s, "label": label, "count": counts.get(s, 0)} for s, label in Stage.choices],
+        "open_total": sum(counts.values()),
+        "stage": stage,
+        "resolving": resolving or parse_uuid(query.get("resolve")),
         "thresholds_form": thresholds_form or ThresholdsForm(current=current),
         "resolve_error": resolve_error,
     }
@@ -82,7 +120,7 @@ def bottlenecks(request, slug):
             return TemplateResponse(
                 request,
                 "observability/bottlenecks.html",
-                _bottleneck_context(access, thresholds_form=form),
+                _bottleneck_context(access, request.GET, thresholds_form=form),
                 status=422,
             )
         with transaction.atomic():
@@ -93,7 +131,15 @@ def bottlenecks(request, slug):
         run = compute.detect_bottlenecks()
         messages.success(request, f"Thresholds saved; {run.detail}.")
         return redirect("observability:bottlenecks", access.hub.slug)
-    return TemplateResponse(request, "observability/bottlenecks.html", _bottleneck_context(access))
+    resolving = parse_uuid(request.GET.get("resolve"))
+    if request.htmx and resolving and access.can_manage_hub:
+        # The resolve form of one row, loaded into it on demand.
+        record = get_object_or_404(BottleneckRecord, pk=resolving, hub=access.hub, resolved_at__isnull=True)
+        context = {"access": access, "hub": access.hub, "r": record, "resolving": record.pk}
+        return TemplateResponse(request, "observability/bottlenecks.html#row", context)
+    return TemplateResponse(
+        request, "observability/bottlenecks.html", _bottleneck_context(access, request.GET)
+    )
 
 
 @login_required
@@ -107,7 +153,9 @@ def bottleneck_resolve(request, slug, record_id):
         return TemplateResponse(
             request,
             "observability/bottlenecks.html",
-            _bottleneck_context(access, resolve_error=form.errors["note"][0]),
+            _bottleneck_context(
+                access, request.GET, resolve_error=form.errors["note"][0], resolving=record.pk
+            ),
             status=422,
         )
     record.resolve(actor=request.user, note=form.cleaned_data["note"])

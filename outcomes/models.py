@@ -174,6 +174,15 @@ class Regression(models.Model):
     class Meta:
         db_table = "regressions"
         ordering = ["-detected_at"]
+        indexes = [
+            # A hub's open regressions newest first (the dashboard's ten, the regressions page's pages):
+            # read in order instead of joining all of them to their signals before sorting (issue 21).
+            models.Index(
+                fields=["hub", "-detected_at", "-id"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="regressions_open_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["signal", "annotation"], name="regressions_signal_annotation_key")
         ]

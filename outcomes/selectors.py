@@ -1,17 +1,15 @@
 """Reads of the outcome pages and the antifragility dashboard: a fixed number of queries each."""
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, TextField
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 
 from feedback.models import Annotation, CandidateStatus, RequirementCandidate, Severity
 from governance.models import DecisionOutcome, DecisionRecord, Requirement
-from hubs.models import Hub, InteractionEvent, WidgetDailyEventCount
+from hubs.models import Hub, WidgetDailyEventCount
 from outcomes.models import ChangeEvaluation, DeploymentRecord, OutcomeSignal, Regression, RemediationEvent
 
 WINDOWS = (7, 14, 30, 60, 90)
@@ -50,35 +48,86 @@ def decision_widget_ids(decision: DecisionRecord) -> list[uuid.UUID]:
     )
 
 
+# The events of the window's edge days (see pre_post). An event a later `retracted` event takes back counts
+# nowhere (docs/metrics.md); the rollup already leaves them out. The literals stay literals: psycopg
+# prepares a statement a connection repeats, PostgreSQL then plans it once for any parameters, and a
+# parameter in place of 'retracted' hides the partial index of retractions (a generic plan read all 300k
+# events of the busy widget to find its hundred retractions, 0.4 s).
+EDGE_EVENTS_SQL = """
+SELECT count(*) FILTER (WHERE e.occurred_at >= %(start)s AND e.occurred_at < %(moment)s),
+       count(*) FILTER (WHERE e.occurred_at >= %(moment)s AND e.occurred_at < %(end)s),
+       count(*) FILTER (WHERE e.event_type = 'error' AND e.occurred_at >= %(start)s
+                        AND e.occurred_at < %(moment)s),
+       count(*) FILTER (WHERE e.event_type = 'error' AND e.occurred_at >= %(moment)s
+                        AND e.occurred_at < %(end)s)
+FROM interaction_events e
+WHERE e.widget_id = ANY(%(widgets)s::uuid[])
+  AND ((e.occurred_at >= %(low0)s AND e.occurred_at < %(high0)s)
+       OR (e.occurred_at >= %(low1)s AND e.occurred_at < %(high1)s)
+       OR (e.occurred_at >= %(low2)s AND e.occurred_at < %(high2)s))
+  AND e.event_type <> 'retracted'
+  AND NOT EXISTS (
+      SELECT 1 FROM interaction_events r
+      WHERE r.event_type = 'retracted' AND r.widget_id = e.widget_id
+        AND r.metadata ->> 'retracted_event_id' = e.id::text
+  )
+"""
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
 def pre_post(deployment: DeploymentRecord, widget_ids: list[uuid.UUID], days: int) -> dict[str, Any]:
     """Events, errors and open annotations by severity on `widget_ids`, `days` before and after deploying.
 
-    A drill-down into a few widgets: it reads interaction_events through the (widget_id, occurred_at) index.
+    The events of whole UTC days come from the daily rollup (DESIGN.md, invariant 7): a busy widget has
+    hundreds of thousands of events in the window (issue 21). Only the three days the window's edges and the
+    deployment cut read interaction_events, through the (widget_id, occurred_at) index, so the comparison
+    stays exact to the moment of deploying.
     """
-    moment, window = deployment.deployed_at, timedelta(days=days)
-    # An event a later `retracted` event takes back counts nowhere (docs/metrics.md).
-    retraction = (
-        InteractionEvent.objects.filter(
-            event_type=InteractionEvent.RETRACTED, widget_id=OuterRef("widget_id")
+    moment, window = deployment.deployed_at.astimezone(UTC), timedelta(days=days)
+    start, end = moment - window, moment + window
+    one_day = timedelta(days=1)
+    edges = [
+        (start, _day_start(start.date() + one_day)),
+        (_day_start(moment.date()), _day_start(moment.date() + one_day)),
+        (_day_start(end.date()), end),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            EDGE_EVENTS_SQL,
+            {
+                "widgets": list(widget_ids),
+                "start": start,
+                "moment": moment,
+                "end": end,
+                **{f"low{n}": low for n, (low, _high) in enumerate(edges)},
+                **{f"high{n}": high for n, (_low, high) in enumerate(edges)},
+            },
         )
-        .annotate(target=KeyTextTransform("retracted_event_id", "metadata"))
-        .filter(target=Cast(OuterRef("pk"), TextField()))
+        counts = cursor.fetchone()
+    names = ("events_before", "events_after", "errors_before", "errors_after")
+    events = dict(zip(names, counts, strict=True))
+    daily = list(
+        WidgetDailyEventCount.objects.filter(
+            widget_id__in=widget_ids, day__gte=start.date(), day__lte=end.date()
+        )
+        .order_by("day")
+        .values("day")
+        .annotate(total=Sum("event_count"), errors=Sum("error_count"))
     )
-    before = Q(occurred_at__gte=moment - window, occurred_at__lt=moment)
-    after = Q(occurred_at__gte=moment, occurred_at__lt=moment + window)
-    events = (
-        InteractionEvent.objects.filter(
-            widget_id__in=widget_ids, occurred_at__gte=moment - window, occurred_at__lt=moment + window
+    for row in daily:
+        side = (
+            "before"
+            if start.date() < row["day"] < moment.date()
+            else "after"
+            if moment.date() < row["day"] < end.date()
+            else None
         )
-        .exclude(event_type=InteractionEvent.RETRACTED)
-        .exclude(Exists(retraction))
-        .aggregate(
-            events_before=Count("pk", filter=before),
-            events_after=Count("pk", filter=after),
-            errors_before=Count("pk", filter=before & Q(event_type="error")),
-            errors_after=Count("pk", filter=after & Q(event_type="error")),
-        )
-    )
+        if side:
+            events[f"events_{side}"] += row["total"]
+            events[f"errors_{side}"] += row["errors"]
     sides = {
         "before": Q(created_at__gte=moment - window, created_at__lt=moment),
         "after": Q(created_at__gte=moment, created_at__lt=moment + window),
@@ -93,14 +142,6 @@ def pre_post(deployment: DeploymentRecord, widget_ids: list[uuid.UUID], days: in
                 for side, condition in sides.items()
             }
         )
-    )
-    daily = (
-        WidgetDailyEventCount.objects.filter(
-            widget_id__in=widget_ids, day__gte=(moment - window).date(), day__lte=(moment + window).date()
-        )
-        .order_by("day")
-        .values("day")
-        .annotate(total=Sum("event_count"))
     )
     return {
         "days": days,
@@ -125,15 +166,16 @@ def pre_post(deployment: DeploymentRecord, widget_ids: list[uuid.UUID], days: in
     }
 
 
+# A candidate's outcome_summary (sql/lineage_enrichment.sql) is NULL until a signal of one of its
+# decisions' deployments arrives, and then carries the latest signal's time: the leaderboard reads the hub's
+# candidates alone. Joining their decisions, deployments and signals here took ~40 ms of the dashboard's
+# ~100 at 20k candidates (issue 21).
 RECURRENCE_SQL = """
-SELECT w.id, w.name, w.widget_type, count(DISTINCT c.id) AS cycles, max(s.observed_at) AS last_signal_at
+SELECT w.id, w.name, w.widget_type, count(*) AS cycles,
+       max((c.outcome_summary ->> 'last_signal_at')::timestamptz) AS last_signal_at
 FROM widgets w
 JOIN requirement_candidates c ON c.source_widget_id = w.id
-LEFT JOIN requirements r ON r.source_candidate_id = c.id
-JOIN decision_records d ON d.candidate_id = c.id OR (d.candidate_id IS NULL AND d.requirement_id = r.id)
-JOIN deployment_records dep ON dep.decision_id = d.id
-JOIN outcome_signals s ON s.deployment_id = dep.id
-WHERE w.hub_id = %(hub)s
+WHERE w.hub_id = %(hub)s AND c.outcome_summary IS NOT NULL
 GROUP BY w.id, w.name, w.widget_type
 ORDER BY cycles DESC, last_signal_at DESC
 LIMIT %(limit)s

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -9,6 +10,7 @@ from governance.selectors import get_decision
 from hubs.access import get_hub_for_user, require
 from hubs.models import Widget
 from hubs.selectors import get_widget
+from ihf.ids import parse_uuid
 from outcomes import selectors, services, trace
 from outcomes.forms import DeploymentForm, EvaluationForm, ResolveForm, SignalForm, StatusForm
 from outcomes.models import DeploymentRecord, Regression
@@ -197,20 +199,48 @@ def widget_trace(request, slug, widget_id):
     return TemplateResponse(request, "outcomes/widget_trace.html", context)
 
 
+REGRESSIONS_PER_PAGE = 50
+
+
+def _regressions_context(request, access, query, resolve_error=None, resolving=None):
+    """A page of the hub's regressions (open ones, or all with ?show=all); the resolve form shows in one
+    row only (?resolve=), loaded on demand: a form in each of hundreds of rows made the page heavy."""
+    show = "all" if query.get("show") == "all" else "open"
+    regressions = (
+        Regression.objects.filter(hub=access.hub)
+        .select_related("widget", "annotation", "deployment", "signal", "resolved_by")
+        .order_by("-detected_at", "-pk")
+    )
+    if show != "all":
+        regressions = regressions.filter(resolved_at__isnull=True)
+    page = Paginator(regressions, REGRESSIONS_PER_PAGE).get_page(query.get("page"))
+    return {
+        "access": access,
+        "hub": access.hub,
+        "page": page,
+        "regressions": page.object_list,
+        "show": show,
+        "resolving": resolving or parse_uuid(query.get("resolve")),
+        "resolve_error": resolve_error,
+    }
+
+
 @login_required
 @require_GET
 def regression_list(request, slug):
     access = get_hub_for_user(request, slug)
-    show = request.GET.get("show", "open")
-    regressions = (
-        Regression.objects.filter(hub=access.hub)
-        .select_related("widget", "annotation", "deployment", "signal", "resolved_by")
-        .order_by("-detected_at")
+    resolving = parse_uuid(request.GET.get("resolve"))
+    if request.htmx and resolving and access.can_record_outcomes:
+        regression = get_object_or_404(
+            Regression.objects.select_related("widget", "annotation", "deployment", "signal"),
+            pk=resolving,
+            hub=access.hub,
+        )
+        context = {"access": access, "hub": access.hub, "r": regression, "resolving": regression.pk}
+        return TemplateResponse(request, "outcomes/regressions.html#row", context)
+    return TemplateResponse(
+        request, "outcomes/regressions.html", _regressions_context(request, access, request.GET)
     )
-    if show != "all":
-        regressions = regressions.filter(resolved_at__isnull=True)
-    context = {"access": access, "hub": access.hub, "regressions": list(regressions[:200]), "show": show}
-    return TemplateResponse(request, "outcomes/regressions.html", context)
 
 
 @login_required
@@ -221,13 +251,9 @@ def regression_resolve(request, slug, regression_id):
     require(access.can_record_outcomes, "Viewers cannot resolve regressions.")
     form = ResolveForm(request.POST)
     if not form.is_valid():
-        context = {
-            "access": access,
-            "hub": access.hub,
-            "show": "open",
-            "resolve_error": form.errors["note"][0],
-            "regressions": selectors.open_regressions(access.hub),
-        }
+        context = _regressions_context(
+            request, access, request.GET, resolve_error=form.errors["note"][0], resolving=regression.pk
+        )
         return TemplateResponse(request, "outcomes/regressions.html", context, status=422)
     regression.resolve(actor=request.user, note=form.cleaned_data["note"])
     return redirect("outcomes:regressions", access.hub.slug)

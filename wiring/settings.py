@@ -114,6 +114,11 @@ def _prepare_threshold(value: str) -> int | None:
     return threshold
 
 
+def _with_jit(options: str, jit: bool) -> str:
+    """libpq's `options` with jit set, after any options the URL gave (the last -c of a name wins)."""
+    return f"{options} -c jit={'on' if jit else 'off'}".strip()
+
+
 def _database_config(url: str) -> dict:
     """Django's settings for a libpq URL. libpq's own parser, not a generic URL one, so that a socket
     directory in the host part (the embedded server's) works however long its path is."""
@@ -132,10 +137,17 @@ def _database_config(url: str) -> dict:
         # every request: over a quarter of its CPU per single-event INSERT (docs/scaling.md). Django
         # leaves the threshold unset, which never prepares; DB_PREPARE_THRESHOLD=off is for a
         # transaction-pooling PgBouncer older than 1.21, which cannot carry prepared statements.
+        # JIT off for the web and the workers (DB_JIT=on gives PostgreSQL's default back): a page's
+        # statements read a few thousand rows through indexes, but joins over big tables push the planner's
+        # cost estimate past jit_above_cost, and compiling then costs more than the query (issue 21: the hub
+        # list spent 369 of its 800 ms compiling). The set-based functions already run with jit = off.
+        # Sent as a startup option; a pooler that refuses startup options (PgBouncer without
+        # ignore_startup_parameters = options) needs `ALTER ROLE ihf_app SET jit = off` instead.
         "OPTIONS": {
             "server_side_binding": env.bool("DB_SERVER_SIDE_BINDING", default=True),
             "prepare_threshold": _prepare_threshold(env.str("DB_PREPARE_THRESHOLD", default="5")),
             **params,
+            "options": _with_jit(params.get("options", ""), env.bool("DB_JIT", default=False)),
         },
         "CONN_MAX_AGE": env.int("CONN_MAX_AGE", default=60),
         # A health check is a SELECT 1 before every request's first query: a third round trip on the

@@ -86,7 +86,11 @@ class Annotation(models.Model):
     class Meta:
         db_table = "annotations"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["widget"], name="annotations_widget_id_idx")]
+        indexes = [
+            models.Index(fields=["widget"], name="annotations_widget_id_idx"),
+            # The admin's newest-first list (created_at DESC, id DESC): without it, a sort of every row.
+            models.Index(fields=["-created_at", "-id"], name="annotations_created_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(severity__in=Severity.values), name="annotations_severity_check"

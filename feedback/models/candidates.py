@@ -73,6 +73,14 @@ class RequirementCandidate(models.Model):
         db_table = "requirement_candidates"
         ordering = ["-created_at"]
         # The seed's indexes (names longer than Django allows) are created by sql/phase2_indexes.sql.
+        indexes = [
+            # The dashboard's recurrence leaderboard: a hub's candidates that have outcome signals.
+            models.Index(
+                fields=["source_widget"],
+                condition=models.Q(outcome_summary__isnull=False),
+                name="candidates_observed_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status__in=CandidateStatus.values),
