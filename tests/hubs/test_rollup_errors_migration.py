@@ -1,5 +1,5 @@
-"""Migration hubs 0013 writes the error counts of the events already stored into the rollup, leaving no
-more unfolded rows than it found; 0014 computes the hub totals from them."""
+"""Migration hubs 0014 writes the error counts of the events already stored into the rollup, leaving no
+more unfolded rows than it found; 0015 computes the hub totals from them."""
 
 import pytest
 from django.core.management import call_command
@@ -25,7 +25,7 @@ def _rows():
 def test_the_migration_counts_the_stored_errors_into_the_folded_rows():
     widget = WidgetFactory()
     try:
-        call_command("migrate", "hubs", "0012", verbosity=0)
+        call_command("migrate", "hubs", "0013", verbosity=0)
         errors = InteractionEvent.objects.bulk_create(
             [InteractionEvent(widget=widget, event_type="error", occurred_at=DAY) for _ in range(3)]
         )

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     hub list's monthly sums."""
 
     dependencies = [
-        ("hubs", "0012_webhook_url_public_only"),
+        ("hubs", "0013_reporter_consent"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("feedback", "0006_pages_indexes"),
+        ("feedback", "0007_pages_indexes"),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     """Issue 21: per-hub daily totals of the folded rollup, for the hub list."""
 
     dependencies = [
-        ("hubs", "0013_pages_rollup_errors"),
+        ("hubs", "0014_pages_rollup_errors"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("feedback", "0005_candidate_requirement_and_summary"),
+        ("feedback", "0006_category_general"),
     ]
 
     operations = [
