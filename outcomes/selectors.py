@@ -1,17 +1,17 @@
 """Reads of the outcome pages and the antifragility dashboard: a fixed number of queries each."""
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum, TextField
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, TextField
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, TruncDate
 
 from feedback.models import Annotation, CandidateStatus, RequirementCandidate, Severity
 from governance.models import DecisionOutcome, DecisionRecord, Requirement
-from hubs.models import Hub, InteractionEvent, WidgetDailyEventCount
+from hubs.models import Hub, InteractionEvent
 from outcomes.models import ChangeEvaluation, DeploymentRecord, OutcomeSignal, Regression, RemediationEvent
 
 WINDOWS = (7, 14, 30, 60, 90)
@@ -66,19 +66,29 @@ def pre_post(deployment: DeploymentRecord, widget_ids: list[uuid.UUID], days: in
     )
     before = Q(occurred_at__gte=moment - window, occurred_at__lt=moment)
     after = Q(occurred_at__gte=moment, occurred_at__lt=moment + window)
-    events = (
+    window_events = (
         InteractionEvent.objects.filter(
             widget_id__in=widget_ids, occurred_at__gte=moment - window, occurred_at__lt=moment + window
         )
         .exclude(event_type=InteractionEvent.RETRACTED)
         .exclude(Exists(retraction))
-        .aggregate(
-            events_before=Count("pk", filter=before),
-            events_after=Count("pk", filter=after),
-            errors_before=Count("pk", filter=before & Q(event_type="error")),
-            errors_after=Count("pk", filter=after & Q(event_type="error")),
-        )
     )
+    events = window_events.aggregate(
+        events_before=Count("pk", filter=before),
+        events_after=Count("pk", filter=after),
+        errors_before=Count("pk", filter=before & Q(event_type="error")),
+        errors_after=Count("pk", filter=after & Q(event_type="error")),
+    )
+    # The daily chart counts the same events as the table, split at the deployment's moment (the day of the
+    # deployment has a bar on each side); the daily rollup would put that whole day after it.
+    per_day = {
+        row["day"]: row
+        for row in window_events.annotate(day=TruncDate("occurred_at", tzinfo=UTC))
+        .values("day")
+        .annotate(before=Count("pk", filter=before), after=Count("pk", filter=after))
+    }
+    first_day, last_day = (moment - window).date(), (moment + window).date()
+    days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
     sides = {
         "before": Q(created_at__gte=moment - window, created_at__lt=moment),
         "after": Q(created_at__gte=moment, created_at__lt=moment + window),
@@ -94,16 +104,8 @@ def pre_post(deployment: DeploymentRecord, widget_ids: list[uuid.UUID], days: in
             }
         )
     )
-    daily = (
-        WidgetDailyEventCount.objects.filter(
-            widget_id__in=widget_ids, day__gte=(moment - window).date(), day__lte=(moment + window).date()
-        )
-        .order_by("day")
-        .values("day")
-        .annotate(total=Sum("event_count"))
-    )
     return {
-        "days": days,
+        "days": window.days,
         "events": events,
         "severities": [
             {
@@ -115,9 +117,9 @@ def pre_post(deployment: DeploymentRecord, widget_ids: list[uuid.UUID], days: in
             for s, label in Severity.choices
         ],
         "chart": {
-            "days": [str(row["day"]) for row in daily],
-            "events": [row["total"] for row in daily],
-            "deployed_on": str(moment.date()),
+            "days": [str(day) for day in days],
+            "before": [per_day[day]["before"] if day in per_day else 0 for day in days],
+            "after": [per_day[day]["after"] if day in per_day else 0 for day in days],
             "severity_labels": [label for _s, label in Severity.choices],
             "severity_before": [annotations[f"{s}_before"] for s in Severity.values],
             "severity_after": [annotations[f"{s}_after"] for s in Severity.values],
