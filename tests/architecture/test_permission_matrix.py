@@ -142,6 +142,7 @@ MATRIX = [
     get("observability:health", "slug",                         LOGIN, 404, 200, 200, 200, 200),
     # Not one hub's pages: every signed-in user reads them, each seeing only what concerns their own hubs.
     get("observability:propagations", "",                       LOGIN, 200, 200, 200, 200, 200),
+    get("observability:propagation", "propagation",             LOGIN, 404, 200, 200, 200, 200),
     post("observability:propagation-act", "propagation",        LOGIN, 404, 403, 403, 422, 422),
     get("observability:review", "",                             LOGIN, 200, 200, 200, 200, 200),
     get("observability:review-panel", "=health",                LOGIN, 200, 200, 200, 200, 200),
