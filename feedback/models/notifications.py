@@ -66,6 +66,8 @@ class NotificationOutcome(models.Model):
         related_name="notifications",
     )
     attempts = models.IntegerField(default=0, db_default=0)
+    # When the person read it in IHF's inbox (or opened its emailed link): the nav's unread count.
+    read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "notification_outcomes"
@@ -73,6 +75,11 @@ class NotificationOutcome(models.Model):
         indexes = [
             models.Index(fields=["-sent_at"], name="idx_notification_outcomes_sent"),
             models.Index(fields=["user", "-sent_at"], name="notification_outcomes_user_idx"),
+            models.Index(
+                fields=["user"],
+                name="notification_outcomes_unread",
+                condition=models.Q(read_at__isnull=True, channel="email"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -30,6 +30,34 @@
     focusOn(error || (id && document.getElementById(id)) || target);
   });
 
+  // With JavaScript, messages are toasts: they fade after a while; an error or warning stays until closed.
+  document.documentElement.classList.add("js");
+  function toastify(root) {
+    root.querySelectorAll(".toast:not([data-ready])").forEach(function (toast) {
+      toast.dataset.ready = "1";
+      if (toast.classList.contains("error") || toast.classList.contains("warning")) {
+        var close = document.createElement("button");
+        close.type = "button"; close.className = "toast-close"; close.textContent = "×";
+        close.setAttribute("aria-label", "Dismiss");
+        close.addEventListener("click", function () { toast.remove(); });
+        toast.appendChild(close);
+      } else {
+        setTimeout(function () { toast.remove(); }, 6000);
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { toastify(document); });
+  document.addEventListener("htmx:oobAfterSwap", function () { toastify(document); });
+  document.addEventListener("htmx:afterSettle", function () { toastify(document); });
+
+  // "/" goes to the search box of the page (the global search in the top bar).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (event.target.closest && event.target.closest("input, select, textarea, [contenteditable]")) { return; }
+    var box = document.getElementById("global-search");
+    if (box) { event.preventDefault(); box.focus(); box.select(); }
+  });
+
   window.ihf = window.ihf || {};
   window.ihf.focusOn = focusOn;
 })();

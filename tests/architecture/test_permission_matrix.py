@@ -86,6 +86,12 @@ MATRIX = [
     get("feedback:candidate-search", "slug",                    LOGIN, 404, 200, 200, 200, 200,
         data={"q": "=Cand"}),
     get("feedback:candidate", "slug candidate",                 LOGIN, 404, 200, 200, 200, 200),
+    # A card's actions (the board's dialog; a page without JavaScript): everyone sees what they may do.
+    get("feedback:candidate-actions", "slug candidate",         LOGIN, 404, 200, 200, 200, 200),
+    post("feedback:board-bulk", "slug",                         LOGIN, 404, 403, 403, 422, 422),
+    # Any member keeps saved views of the board (an empty name is refused); only its owner deletes one.
+    post("feedback:board-view-save", "slug",                    LOGIN, 404, 422, 422, 422, 422),
+    post("feedback:board-view-delete", "slug saved_view",       LOGIN, 404, 403, 403, 302, 403),
     post("feedback:transition", "slug candidate",               LOGIN, 404, 403, 422, 422, 422,
          case="assigned to the reviewer"),
     post("feedback:transition", "slug unassigned",              LOGIN, 404, 403, 403, 422, 422,

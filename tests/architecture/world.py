@@ -10,7 +10,13 @@ from datetime import timedelta
 from django.utils import timezone
 
 from feedback import services as feedback_services
-from feedback.models import Annotation, AnnotationThread, NotificationOutcome, RequirementCandidate
+from feedback.models import (
+    Annotation,
+    AnnotationThread,
+    NotificationOutcome,
+    RequirementCandidate,
+    SavedBoardView,
+)
 from feedback.notifications import link_token
 from governance.models import DecisionRecord, Requirement
 from hubs.models import ApiKey, Widget
@@ -46,6 +52,7 @@ class World:
     propagation: CrossHubPropagation  # alpha and gamma: not beta, the outsider's hub
     key: ApiKey
     notification: NotificationOutcome  # the email that told the reviewer of the assignment
+    saved_view: SavedBoardView  # the steward's, shared with the hub
 
     @property
     def slug(self) -> str:
@@ -104,6 +111,9 @@ def build_world(people: HubPeople) -> World:
         fingerprint="widget_type_friction:button",
     )
     key, _raw = api_key(hub, actor=steward)
+    saved_view = SavedBoardView.objects.create(
+        hub=hub, owner=steward, name="Critical first", query="sort=severity", shared=True
+    )
     return World(
         people=people,
         widget=widget,
@@ -121,4 +131,5 @@ def build_world(people: HubPeople) -> World:
         propagation=propagation,
         key=key,
         notification=notification,
+        saved_view=saved_view,
     )
