@@ -218,12 +218,18 @@ def record_action(token: str, action: str) -> NotificationOutcome:
             .select_related("hub")
             .get(pk=data["o"])
         )
+        now = timezone.now()
+        changed = []
         if outcome.user_action is None:
-            now = timezone.now()
             outcome.user_action = action
             outcome.user_action_at = now
             outcome.time_to_action_sec = max(0, math.floor((now - outcome.sent_at).total_seconds()))
-            outcome.save(update_fields=["user_action", "user_action_at", "time_to_action_sec"])
+            changed += ["user_action", "user_action_at", "time_to_action_sec"]
+        if action == UserAction.OPENED and outcome.read_at is None:  # read, in the inbox as well
+            outcome.read_at = now
+            changed.append("read_at")
+        if changed:
+            outcome.save(update_fields=changed)
         if action == UserAction.SILENCED and outcome.user_id and outcome.hub_id:
             HubMembership.objects.filter(hub_id=outcome.hub_id, user_id=outcome.user_id).update(
                 notifications_muted=True

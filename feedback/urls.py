@@ -1,6 +1,6 @@
 from django.urls import path
 
-from feedback.views import board, board_actions, candidates, notifications, threads, widgets
+from feedback.views import board, board_actions, candidates, inbox, notifications, threads, widgets
 
 app_name = "feedback"
 
@@ -31,6 +31,8 @@ urlpatterns = [
     path(f"{hub}candidates/<uuid:candidate_id>/transition/", board.transition, name="transition"),
     path(f"{hub}candidates/<uuid:candidate_id>/assign/", board.assign, name="assign"),
     path(f"{hub}notifications/", notifications.hub_mute, name="hub-mute"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/read/", inbox.inbox_read, name="inbox-read"),
     path("n/<str:token>/", notifications.notification_open, name="notification-open"),
     path("n/<str:token>/mute/", notifications.notification_mute, name="notification-mute"),
 ]

@@ -99,6 +99,9 @@ MATRIX = [
     post("feedback:assign", "slug candidate",                   LOGIN, 404, 403, 403, 422, 422),
     post("feedback:hub-mute", "slug",                           LOGIN, 404, 302, 302, 302, 302,
          data={"muted": "=1"}),
+    # Everyone's own inbox (an empty mark-read POST marks nothing and goes back to it).
+    get("feedback:inbox", "",                                   LOGIN, 200, 200, 200, 200, 200),
+    post("feedback:inbox-read", "",                             LOGIN, 302, 302, 302, 302, 302),
     # The emailed links are not role-based: the signed token is the whole credential (a mail client may
     # open them without a session), so a bad token is 400 and a good one works alike for everyone.
     get("feedback:notification-open", "=garbage",               400,   400, 400, 400, 400, 400,
@@ -114,6 +117,9 @@ MATRIX = [
     post("feedback:notification-mute", "token",                 200,   200, 200, 200, 200, 200,
          case="good token"),
     # governance
+    # Search across the user's own hubs: anyone signed in, each seeing only their hubs' things.
+    get("governance:search", "",                                LOGIN, 200, 200, 200, 200, 200,
+        data={"q": "=Check"}),
     get("governance:promote", "slug accepted",                  LOGIN, 404, 403, 200, 200, 200),
     post("governance:promote", "slug accepted",                 LOGIN, 404, 403, 422, 422, 422,
          data=NO_TITLE),

@@ -3,6 +3,7 @@ when htmx swaps out the element that had it."""
 
 import pytest
 from django.urls import reverse
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -55,3 +56,16 @@ def test_focus_stays_on_the_form_when_htmx_brings_it_back_with_an_error(signed_i
     wait.until(lambda b: b.find_elements(By.ID, "id_body_error"))
     wait.until(lambda b: b.execute_script("return document.activeElement.id") == "id_body")
     assert browser.switch_to.active_element.get_attribute("aria-describedby") == "id_body_error"
+
+
+def test_slash_reaches_the_global_search_from_any_page(signed_in, live_server, people):
+    WidgetFactory(hub=people.hub, name="Checkout button")
+    browser = signed_in(people.viewer)
+    browser.get(live_server.url + reverse("feedback:hub", args=[people.hub.slug]))
+    browser.find_element(By.TAG_NAME, "h1").click()
+    ActionChains(browser).send_keys("/").perform()
+    assert browser.switch_to.active_element.get_attribute("id") == "global-search"
+    browser.switch_to.active_element.send_keys("checkout", Keys.ENTER)
+    WebDriverWait(browser, 5).until(
+        lambda b: "Checkout button" in b.find_element(By.ID, "results-widgets").text
+    )
