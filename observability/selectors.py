@@ -93,7 +93,9 @@ def propagations_for(
 CLUSTER_MATCH = "to_tsvector('english', annotations.body) @@ plainto_tsquery('simple', %s)"
 
 
-def propagation_evidence(propagation: CrossHubPropagation, hubs: QuerySet[Hub], limit: int = 50) -> dict:
+def propagation_evidence(
+    propagation: CrossHubPropagation, hubs: QuerySet[Hub], limit: int = 50
+) -> dict[str, Any]:
     """What a pattern is made of, in `hubs` (the reader's): the annotations that share the cluster's words,
     or the widgets of the type whose friction is red. Read from the fingerprint the detector wrote."""
     kind, _, key = propagation.fingerprint.partition(":")
@@ -132,9 +134,12 @@ def label_subjects(records: Iterable[BottleneckRecord], hub: Hub) -> None:
     records = list(records)
     for subject_type, (model, field, url_name) in SUBJECTS.items():
         ids = [r.subject_id for r in records if r.subject_type == subject_type]
-        titles = dict(model.objects.filter(pk__in=ids).values_list("pk", field)) if ids else {}
+        titles = dict(model._default_manager.filter(pk__in=ids).values_list("pk", field)) if ids else {}
         for record in records:
             if record.subject_type == subject_type and record.subject_id in titles:
                 title = titles[record.subject_id]
-                record.subject_title = f"Deployment {title}" if subject_type == "deployment_record" else title
-                record.subject_url = reverse(url_name, args=[hub.slug, record.subject_id])
+                # Attributes for the page only, like the annotations views add.
+                record.subject_title = (  # type: ignore[attr-defined]
+                    f"Deployment {title}" if subject_type == "deployment_record" else title
+                )
+                record.subject_url = reverse(url_name, args=[hub.slug, record.subject_id])  # type: ignore[attr-defined]

@@ -88,7 +88,7 @@ def pre_post(deployment: DeploymentRecord, widget_ids: list[uuid.UUID], days: in
         .annotate(before=Count("pk", filter=before), after=Count("pk", filter=after))
     }
     first_day, last_day = (moment - window).date(), (moment + window).date()
-    days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+    chart_days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
     sides = {
         "before": Q(created_at__gte=moment - window, created_at__lt=moment),
         "after": Q(created_at__gte=moment, created_at__lt=moment + window),
@@ -117,9 +117,9 @@ def pre_post(deployment: DeploymentRecord, widget_ids: list[uuid.UUID], days: in
             for s, label in Severity.choices
         ],
         "chart": {
-            "days": [str(day) for day in days],
-            "before": [per_day[day]["before"] if day in per_day else 0 for day in days],
-            "after": [per_day[day]["after"] if day in per_day else 0 for day in days],
+            "days": [str(day) for day in chart_days],
+            "before": [per_day[day]["before"] if day in per_day else 0 for day in chart_days],
+            "after": [per_day[day]["after"] if day in per_day else 0 for day in chart_days],
             "severity_labels": [label for _s, label in Severity.choices],
             "severity_before": [annotations[f"{s}_before"] for s in Severity.values],
             "severity_after": [annotations[f"{s}_after"] for s in Severity.values],
