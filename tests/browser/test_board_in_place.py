@@ -9,6 +9,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from feedback.models import RequirementCandidate, TriageState
+from tests.browser.test_every_page import ARTEFACTS, AXE, RUN_AXE, SEVERE
 from tests.factories import CandidateFactory, HubFactory, MembershipFactory, WidgetFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,6 +48,10 @@ def test_keys_move_between_cards_and_open_the_dialog_that_moves_one(signed_in, l
     _press(browser, "s")
     wait.until(lambda b: b.execute_script("return document.getElementById('actions-dialog').open"))
     wait.until(lambda b: b.execute_script("return document.activeElement.id") == "move-target")
+    ARTEFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTEFACTS / "board-actions-dialog.png"))
+    browser.execute_script(AXE)
+    assert [v for v in browser.execute_async_script(RUN_AXE) if v["impact"] in SEVERE] == []
     Select(browser.switch_to.active_element).select_by_visible_text("Under review")
     browser.find_element(
         By.CSS_SELECTOR, "#actions-body form[action$='/transition/'] input[name=notes]"
@@ -60,6 +65,7 @@ def test_keys_move_between_cards_and_open_the_dialog_that_moves_one(signed_in, l
     assert _focused_card(browser) == f"candidate-{slow.pk}"  # focus is back on the card it was about
     _press(browser, "?")
     wait.until(lambda b: b.execute_script("return document.getElementById('keys-dialog').open"))
+    assert [v for v in browser.execute_async_script(RUN_AXE) if v["impact"] in SEVERE] == []
     assert browser.execute_script("return window.ihfNoReload === true")
     assert TriageState.objects.get(candidate=slow).notes == "on it"
 
