@@ -114,3 +114,20 @@ def test_drag_and_drop_moves_a_card_and_a_refused_drop_puts_it_back(signed_in, l
     assert not browser.find_elements(By.CSS_SELECTOR, f"#column-under_review #candidate-{raced.pk}")
     assert RequirementCandidate.objects.get(pk=raced.pk).status == "deferred"
     assert browser.execute_script("return window.ihfNoReload === true")
+
+
+def test_six_cards_of_a_column_fit_above_the_fold(signed_in, live_server, browser):
+    """With the actions in the dialog, a card is its title, severity, widget, age and reviewer: at least six
+    fit in a 1920 x 1080 window (about two did with three forms on every card)."""
+    titles = [f"After going back, the payment modal forgets everything I entered ({n})" for n in range(10)]
+    browser.set_window_size(1920, 1080)
+    try:
+        browser, _candidates = _board(signed_in, live_server, *titles)
+        browser.save_screenshot(str(ARTEFACTS / "board-above-the-fold.png"))
+        visible = browser.execute_script(
+            "return [...document.querySelectorAll('#column-open article.candidate')]"
+            ".filter(c => c.getBoundingClientRect().bottom <= window.innerHeight).length"
+        )
+        assert visible >= 6
+    finally:
+        browser.set_window_size(1280, 1000)
