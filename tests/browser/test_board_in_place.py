@@ -131,3 +131,21 @@ def test_six_cards_of_a_column_fit_above_the_fold(signed_in, live_server, browse
         assert visible >= 6
     finally:
         browser.set_window_size(1280, 1000)
+
+
+def test_x_selects_cards_and_bulk_moves_them_naming_the_stale_one(signed_in, live_server):
+    browser, (_first, second, third) = _board(signed_in, live_server, "First", "Second", "Third")
+    wait = WebDriverWait(browser, 10)
+    browser.find_element(By.TAG_NAME, "h1").click()
+    for key in "jxjx":  # newest first: Third, then Second
+        _press(browser, key)
+    wait.until(ec.text_to_be_present_in_element((By.ID, "bulk-count"), "2 selected"))
+    RequirementCandidate.objects.filter(pk=second.pk).update(status="deferred")  # someone else, meanwhile
+    Select(browser.find_element(By.ID, "bulk-action")).select_by_visible_text("Under review")
+    browser.find_element(By.CSS_SELECTOR, "#bulk-form button[type=submit]").click()
+    wait.until(ec.text_to_be_present_in_element((By.ID, "toasts"), "1 candidate moved to Under review."))
+    assert "“Second”: Someone else changed this candidate first" in browser.find_element(By.ID, "toasts").text
+    assert browser.find_element(By.ID, "count-under_review").text == "1"
+    assert browser.find_elements(By.CSS_SELECTOR, f"#column-under_review #candidate-{third.pk}")
+    assert RequirementCandidate.objects.get(pk=second.pk).status == "deferred"
+    assert browser.execute_script("return window.ihfNoReload === true")
