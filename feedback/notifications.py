@@ -12,7 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -56,9 +56,10 @@ def notify(*, users, hub, candidate, notification_type, context) -> list[Notific
         .values_list("user")
         .annotate(n=Count("pk"))
     )
+    told = _already_told(users, candidate, notification_type, metadata)
     outcomes = []
     for user in users:
-        if user.pk in muted or not user.email:
+        if user.pk in muted or not user.email or user.pk in told:
             continue
         limited = recent.get(user.pk, 0) >= settings.IHF_NOTIFICATIONS_PER_HOUR
         outcomes.append(
@@ -73,7 +74,7 @@ def notify(*, users, hub, candidate, notification_type, context) -> list[Notific
                 metadata=metadata,
             )
         )
-    if hub.webhook_url:
+    if hub.webhook_url and (outcomes or not told):
         outcomes.append(
             NotificationOutcome(
                 channel=Channel.WEBHOOK,
@@ -95,6 +96,30 @@ def notify(*, users, hub, candidate, notification_type, context) -> list[Notific
 
         transaction.on_commit(defer)
     return outcomes
+
+
+def _already_told(users, candidate, notification_type, metadata) -> set:
+    """The users who were sent this very notification (same candidate, kind, status and message) within
+    IHF_NOTIFICATION_REPEAT_MINUTES: one event notifies a person once, even when it reaches notify() several
+    times (several regressions of one deployment found by jobs running side by side).
+
+    A transaction-scoped advisory lock per (candidate, kind) makes a second caller wait for the first to
+    commit, so that it sees the first one's rows instead of racing it."""
+    key = f"notify:{candidate.pk}:{notification_type}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+    since = timezone.now() - timedelta(minutes=settings.IHF_NOTIFICATION_REPEAT_MINUTES)
+    return set(
+        NotificationOutcome.objects.filter(
+            user__in=users,
+            candidate=candidate,
+            notification_type=notification_type,
+            channel=Channel.EMAIL,
+            sent_at__gte=since,
+            metadata__status=metadata["status"],
+            metadata__notes=metadata["notes"],
+        ).values_list("user_id", flat=True)
+    )
 
 
 def deliver(outcome_id: int) -> NotificationOutcome:
@@ -193,12 +218,18 @@ def record_action(token: str, action: str) -> NotificationOutcome:
             .select_related("hub")
             .get(pk=data["o"])
         )
+        now = timezone.now()
+        changed = []
         if outcome.user_action is None:
-            now = timezone.now()
             outcome.user_action = action
             outcome.user_action_at = now
             outcome.time_to_action_sec = max(0, math.floor((now - outcome.sent_at).total_seconds()))
-            outcome.save(update_fields=["user_action", "user_action_at", "time_to_action_sec"])
+            changed += ["user_action", "user_action_at", "time_to_action_sec"]
+        if action == UserAction.OPENED and outcome.read_at is None:  # read, in the inbox as well
+            outcome.read_at = now
+            changed.append("read_at")
+        if changed:
+            outcome.save(update_fields=changed)
         if action == UserAction.SILENCED and outcome.user_id and outcome.hub_id:
             HubMembership.objects.filter(hub_id=outcome.hub_id, user_id=outcome.user_id).update(
                 notifications_muted=True

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from governance import views
+from governance import search, views
 
 app_name = "governance"
 
 hub = "hubs/<slug:slug>/"
 
 urlpatterns = [
+    path("search/", search.search, name="search"),
     path(f"{hub}candidates/<uuid:candidate_id>/promote/", views.promote, name="promote"),
     path(f"{hub}requirements/<uuid:requirement_id>/", views.requirement_detail, name="requirement"),
     path(f"{hub}decisions/new/", views.decision_new, name="decision-new"),

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from feedback.models import RequirementCandidate
@@ -90,7 +91,7 @@ def decision_new(request, slug):
     requirement, candidate, supersedes = _decision_subject(access, request)
     require(access.can_decide, "Viewers read decisions; stewards and reviewers record them.")
     subject = requirement or candidate
-    initial = {"title": f"Decision on: {subject.title}"[:200]}
+    initial = {"title": Truncator(f"Decision on: {subject.title}").chars(200)}
     form = DecisionForm(request.POST or None, initial=initial)
     error, status = None, 200
     if request.method == "POST":

@@ -125,6 +125,26 @@ def steward_hubs(user: User | AnonymousUser) -> QuerySet[Hub]:
     return Hub.objects.filter(memberships__user=user, memberships__role=Role.STEWARD)
 
 
+@dataclass(frozen=True)
+class StewardScope:
+    """The hubs a user stewards, to ask of many cross-hub records at once which ones they may act on."""
+
+    everything: bool
+    hub_ids: frozenset[str]
+
+    def allows(self, hub_ids: Iterable[uuid.UUID | str | None]) -> bool:
+        return self.everything or any(str(h) in self.hub_ids for h in hub_ids if h is not None)
+
+
+def steward_hub_ids(user: User | AnonymousUser) -> StewardScope:
+    """One query: acting on cross-hub patterns is for the stewards of a hub involved, and admins."""
+    if user.is_superuser:
+        return StewardScope(everything=True, hub_ids=frozenset())
+    return StewardScope(
+        everything=False, hub_ids=frozenset(str(pk) for pk in steward_hubs(user).values_list("pk", flat=True))
+    )
+
+
 def stewards_any_hub(user: User | AnonymousUser) -> bool:
     """Whether the user may act somewhere as a steward (pages across hubs offer steward actions then)."""
     return user.is_superuser or HubMembership.objects.filter(user=user.pk, role=Role.STEWARD).exists()

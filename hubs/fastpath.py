@@ -66,6 +66,8 @@ HANDLER_WRITTEN_FOR = (
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Messages as toasts on htmx answers of the web UI: nothing the event endpoint (JSON) needs.
+    "ihf.toasts.HtmxToastsMiddleware",
 )
 
 ORIGINS_TTL_SECONDS = 30

@@ -4,9 +4,14 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any, TypedDict
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.conf import settings
+from django.db.models import BooleanField, Count, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
+from django.urls import reverse
 
+from feedback.models import Annotation, RequirementCandidate
+from governance.models import DecisionRecord, Requirement
 from hubs.models import Hub, Widget
 from observability.models import (
     BottleneckRecord,
@@ -16,6 +21,7 @@ from observability.models import (
     Stage,
     friction_band,
 )
+from outcomes.models import DeploymentRecord
 
 
 class HeatmapWidget(TypedDict):
@@ -132,3 +138,58 @@ def propagations_for(
     # `?|` on a JSON array matches its string elements: any of the user's hubs among the affected ones.
     involving = Q(source_hub_id__in=hub_ids) | Q(affected_hub_ids__has_any_keys=hub_ids)
     return CrossHubPropagation.objects.filter(involving, status__in=statuses).select_related("source_hub")
+
+
+CLUSTER_MATCH = "to_tsvector('english', annotations.body) @@ plainto_tsquery('simple', %s)"
+
+
+def propagation_evidence(
+    propagation: CrossHubPropagation, hubs: QuerySet[Hub], limit: int = 50
+) -> dict[str, Any]:
+    """What a pattern is made of, in `hubs` (the reader's): the annotations that share the cluster's words,
+    or the widgets of the type whose friction is red. Read from the fingerprint the detector wrote."""
+    kind, _, key = propagation.fingerprint.partition(":")
+    if kind == "annotation_cluster":
+        # The fingerprint holds the stemmed words every annotation of the cluster shares; 'simple' leaves
+        # them as they are, and plainto_tsquery joins them with & without parsing any operator.
+        annotations = (
+            Annotation.objects.filter(widget__hub__in=hubs, retracted_at__isnull=True)
+            .alias(shares_the_words=RawSQL(CLUSTER_MATCH, [key], output_field=BooleanField()))
+            .filter(shares_the_words=True)
+            .select_related("widget__hub")
+            .order_by("-created_at")[:limit]
+        )
+        return {"kind": kind, "annotations": list(annotations), "widgets": []}
+    red = settings.IHF_FRICTION_BANDS["red"]
+    widgets = (
+        Widget.objects.filter(hub__in=hubs, widget_type=key, friction__score__gte=red)
+        .select_related("hub", "friction")
+        .order_by("-friction__score", "name")[:limit]
+    )
+    return {"kind": kind, "annotations": [], "widgets": list(widgets), "widget_type": key}
+
+
+SUBJECTS = {
+    # subject_type: (model, the field that names it, the page that shows it)
+    "requirement_candidate": (RequirementCandidate, "title", "feedback:candidate"),
+    "requirement": (Requirement, "title", "governance:requirement"),
+    "decision_record": (DecisionRecord, "title", "governance:decision"),
+    "deployment_record": (DeploymentRecord, "version_ref", "outcomes:deployment"),
+}
+
+
+def label_subjects(records: Iterable[BottleneckRecord], hub: Hub) -> None:
+    """Give each bottleneck record its subject's title and page (`subject_title`, `subject_url`): one query
+    per kind of subject on the page."""
+    records = list(records)
+    for subject_type, (model, field, url_name) in SUBJECTS.items():
+        ids = [r.subject_id for r in records if r.subject_type == subject_type]
+        titles = dict(model._default_manager.filter(pk__in=ids).values_list("pk", field)) if ids else {}
+        for record in records:
+            if record.subject_type == subject_type and record.subject_id in titles:
+                title = titles[record.subject_id]
+                # Attributes for the page only, like the annotations views add.
+                record.subject_title = (  # type: ignore[attr-defined]
+                    f"Deployment {title}" if subject_type == "deployment_record" else title
+                )
+                record.subject_url = reverse(url_name, args=[hub.slug, record.subject_id])  # type: ignore[attr-defined]

@@ -6,24 +6,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Max, Min
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hubs.access import get_cross_hub_access, get_hub_for_user, require, steward_hubs, stewards_any_hub
-from hubs.models import Hub
+from hubs.access import get_hub_for_user, require
 from ihf.ids import parse_uuid
 from observability import compute, selectors
-from observability.forms import HeatmapFilterForm, PropagationForm, ResolveForm, ThresholdsForm
+from observability.forms import HeatmapFilterForm, ResolveForm, ThresholdsForm
 from observability.models import (
     BottleneckRecord,
     BottleneckThreshold,
-    CrossHubPropagation,
     FrictionScore,
     HubHealthSnapshot,
-    PropagationStatus,
     Stage,
 )
 
@@ -96,6 +92,8 @@ def _bottleneck_context(access, query, thresholds_form=None, resolve_error=None,
     page = Paginator(records.order_by("stage", "stalled_since", "pk"), BOTTLENECKS_PER_PAGE).get_page(
         query.get("page")
     )
+    page.object_list = list(page.object_list)  # labelled in place: one evaluation of the page's rows
+    selectors.label_subjects(page.object_list, access.hub)
     return {
         "access": access,
         "hub": access.hub,
@@ -135,6 +133,7 @@ def bottlenecks(request, slug):
     if request.htmx and resolving and access.can_manage_hub:
         # The resolve form of one row, loaded into it on demand.
         record = get_object_or_404(BottleneckRecord, pk=resolving, hub=access.hub, resolved_at__isnull=True)
+        selectors.label_subjects([record], access.hub)
         context = {"access": access, "hub": access.hub, "r": record, "resolving": record.pk}
         return TemplateResponse(request, "observability/bottlenecks.html#row", context)
     return TemplateResponse(
@@ -185,92 +184,3 @@ def health(request, slug):
     if request.GET.get("history"):
         return TemplateResponse(request, "observability/health.html#history", context)
     return TemplateResponse(request, "observability/health.html", context)
-
-
-def _visible_hubs(user):
-    return Hub.objects.visible_to(user)
-
-
-@login_required
-@require_GET
-def propagations(request):
-    show = request.GET.get("show", "live")
-    statuses = ("open", "acknowledged", "resolved") if show == "all" else ("open", "acknowledged")
-    items = list(
-        selectors.propagations_for(_visible_hubs(request.user), statuses).order_by("-detected_at")[:200]
-    )
-    hubs = Hub.objects.filter(pk__in={h for p in items for h in p.affected_hub_ids}).values_list("pk", "name")
-    names = {str(pk): name for pk, name in hubs}
-    for item in items:
-        item.affected_names = [names.get(h, h) for h in item.affected_hub_ids]
-    return TemplateResponse(request, "observability/propagations.html", {"items": items, "show": show})
-
-
-@login_required
-@require_POST
-def propagation_act(request, propagation_id):
-    propagation = get_object_or_404(CrossHubPropagation, pk=propagation_id)
-    access = get_cross_hub_access(request, [propagation.source_hub_id, *propagation.affected_hub_ids])
-    require(access.can_act, "Only stewards of an involved hub act on a propagation.")
-    form = PropagationForm(request.POST)
-    if not form.is_valid():
-        context = {
-            "items": list(selectors.propagations_for(_visible_hubs(request.user))),
-            "show": "live",
-            "form_error": next(iter(form.errors.values()))[0],
-        }
-        return TemplateResponse(request, "observability/propagations.html", context, status=422)
-    status = (
-        PropagationStatus.ACKNOWLEDGED
-        if form.cleaned_data["action"] == "acknowledge"
-        else PropagationStatus.RESOLVED
-    )
-    if not propagation.act(actor=request.user, status=status, note=form.cleaned_data["note"]):
-        messages.error(request, "That propagation is already resolved.")
-    return redirect("observability:propagations")
-
-
-PANELS = ("health", "friction", "bottlenecks", "propagations")
-
-
-def _panel(key, user):
-    hubs = steward_hubs(user)
-    if key == "health":
-        return {
-            "key": key,
-            "title": "Hub health",
-            "hubs": list(selectors.latest_health(hubs).order_by("name")),
-        }
-    if key == "friction":
-        return {"key": key, "title": "Top friction widgets", "scores": selectors.top_friction(hubs)}
-    if key == "bottlenecks":
-        return {
-            "key": key,
-            "title": "Open bottlenecks by stage",
-            "stages": selectors.bottlenecks_by_stage(hubs),
-        }
-    return {
-        "key": key,
-        "title": "Open cross-hub patterns",
-        "propagations": list(selectors.propagations_for(hubs).order_by("-detected_at")[:10]),
-    }
-
-
-@login_required
-@require_GET
-def review_board(request):
-    context = {
-        "panels": [_panel(key, request.user) for key in PANELS],
-        "refresh": settings.IHF_REVIEW_REFRESH_SECONDS,
-        "is_steward": stewards_any_hub(request.user),
-    }
-    return TemplateResponse(request, "observability/review_board.html", context)
-
-
-@login_required
-@require_GET
-def review_panel(request, panel):
-    if panel not in PANELS:
-        raise Http404("No such panel.")
-    context = {"panel": _panel(panel, request.user), "refresh": settings.IHF_REVIEW_REFRESH_SECONDS}
-    return TemplateResponse(request, "observability/includes/review_panel.html", context)

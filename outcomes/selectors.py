@@ -59,7 +59,11 @@ SELECT count(*) FILTER (WHERE e.occurred_at >= %(start)s AND e.occurred_at < %(m
        count(*) FILTER (WHERE e.event_type = 'error' AND e.occurred_at >= %(start)s
                         AND e.occurred_at < %(moment)s),
        count(*) FILTER (WHERE e.event_type = 'error' AND e.occurred_at >= %(moment)s
-                        AND e.occurred_at < %(end)s)
+                        AND e.occurred_at < %(end)s),
+       count(*) FILTER (WHERE e.occurred_at >= %(low0)s AND e.occurred_at < %(high0)s),
+       count(*) FILTER (WHERE e.occurred_at >= %(low1)s AND e.occurred_at < %(moment)s),
+       count(*) FILTER (WHERE e.occurred_at >= %(moment)s AND e.occurred_at < %(high1)s),
+       count(*) FILTER (WHERE e.occurred_at >= %(low2)s AND e.occurred_at < %(high2)s)
 FROM interaction_events e
 WHERE e.widget_id = ANY(%(widgets)s::uuid[])
   AND ((e.occurred_at >= %(low0)s AND e.occurred_at < %(high0)s)
@@ -108,7 +112,8 @@ def pre_post(deployment: DeploymentRecord, widget_ids: list[uuid.UUID], days: in
         )
         counts = cursor.fetchone()
     names = ("events_before", "events_after", "errors_before", "errors_after")
-    events = dict(zip(names, counts, strict=True))
+    events = dict(zip(names, counts[:4], strict=True))
+    edge_days = counts[4:]  # first day, deployment day before and after the moment, last day
     daily = list(
         WidgetDailyEventCount.objects.filter(
             widget_id__in=widget_ids, day__gte=start.date(), day__lte=end.date()
@@ -117,6 +122,8 @@ def pre_post(deployment: DeploymentRecord, widget_ids: list[uuid.UUID], days: in
         .values("day")
         .annotate(total=Sum("event_count"), errors=Sum("error_count"))
     )
+    chart_before: dict[date, int] = {}
+    chart_after: dict[date, int] = {}
     for row in daily:
         side = (
             "before"
@@ -128,6 +135,14 @@ def pre_post(deployment: DeploymentRecord, widget_ids: list[uuid.UUID], days: in
         if side:
             events[f"events_{side}"] += row["total"]
             events[f"errors_{side}"] += row["errors"]
+            (chart_before if side == "before" else chart_after)[row["day"]] = row["total"]
+    # The daily chart counts the same events as the table, split at the deployment's moment: the day of the
+    # deployment has a bar on each side, and the window's first and last days count only their part.
+    chart_before[start.date()] = edge_days[0]
+    chart_before[moment.date()] = edge_days[1]
+    chart_after[moment.date()] = edge_days[2]
+    chart_after[end.date()] = edge_days[3]
+    chart_days = [start.date() + timedelta(days=n) for n in range((end.date() - start.date()).days + 1)]
     sides = {
         "before": Q(created_at__gte=moment - window, created_at__lt=moment),
         "after": Q(created_at__gte=moment, created_at__lt=moment + window),
@@ -144,7 +159,7 @@ def pre_post(deployment: DeploymentRecord, widget_ids: list[uuid.UUID], days: in
         )
     )
     return {
-        "days": days,
+        "days": window.days,
         "events": events,
         "severities": [
             {
@@ -156,9 +171,9 @@ def pre_post(deployment: DeploymentRecord, widget_ids: list[uuid.UUID], days: in
             for s, label in Severity.choices
         ],
         "chart": {
-            "days": [str(row["day"]) for row in daily],
-            "events": [row["total"] for row in daily],
-            "deployed_on": str(moment.date()),
+            "days": [str(day) for day in chart_days],
+            "before": [chart_before.get(day, 0) for day in chart_days],
+            "after": [chart_after.get(day, 0) for day in chart_days],
             "severity_labels": [label for _s, label in Severity.choices],
             "severity_before": [annotations[f"{s}_before"] for s in Severity.values],
             "severity_after": [annotations[f"{s}_after"] for s in Severity.values],

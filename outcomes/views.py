@@ -11,6 +11,7 @@ from hubs.access import get_hub_for_user, require
 from hubs.models import Widget
 from hubs.selectors import get_widget
 from ihf.ids import parse_uuid
+from ihf.models import User
 from outcomes import selectors, services, trace
 from outcomes.forms import DeploymentForm, EvaluationForm, ResolveForm, SignalForm, StatusForm
 from outcomes.models import DeploymentRecord, Regression
@@ -70,6 +71,22 @@ def _widgets_behind(deployment):
     return list(Widget.objects.filter(pk__in=selectors.decision_widget_ids(deployment.decision)))
 
 
+def _with_executor_names(events):
+    """Status events with `executed_by_label`: the person's name for "human:<email>" (one query), the
+    recorded text for anything else (a pipeline's name)."""
+    events = list(events)
+    emails = {
+        e.executed_by.removeprefix("human:") for e in events if (e.executed_by or "").startswith("human:")
+    }
+    names = dict(User.objects.filter(email__in=emails).values_list("email", "name")) if emails else {}
+    for event in events:
+        text = event.executed_by or ""
+        event.executed_by_label = (
+            names.get(text.removeprefix("human:"), text) if text.startswith("human:") else text
+        )
+    return events
+
+
 def deployment_page_response(request, access, deployment, *, forms=None, action_error=None, status=200):
     forms = forms or {}
     widgets = _widgets_behind(deployment)
@@ -84,7 +101,7 @@ def deployment_page_response(request, access, deployment, *, forms=None, action_
         "deployment": deployment,
         "decision": deployment.decision,
         "widgets": widgets,
-        "status_events": list(deployment.status_events.order_by("event_id")),
+        "status_events": _with_executor_names(deployment.status_events.order_by("event_id")),
         "allowed_statuses": services.STATUS_FLOW.get(deployment.current_status, ()),
         "signals": list(deployment.signals.select_related("widget", "recorded_by").order_by("-observed_at")),
         "evaluation": evaluation,

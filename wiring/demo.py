@@ -6,6 +6,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.utils.text import Truncator
+
 from ihf.ids import uuid7
 
 NAMESPACE = uuid.UUID("6f1c2a4e-9d7b-4c1e-8a55-1f0e3b2c7d90")
@@ -274,7 +276,7 @@ def build_triage(*, hubs, annotations, anchor, steward, reviewer):
             created_at = anchor - timedelta(days=rng.randrange(1, 60), hours=rng.randrange(24))
             candidate = {
                 "id": candidate_id,
-                "title": annotation["body"][:80],
+                "title": Truncator(annotation["body"]).chars(80),
                 "description": annotation["body"],
                 "category": annotation["category"],
                 "status": status,
@@ -373,7 +375,7 @@ def build_outcomes(*, candidates, anchor, steward, reviewer):
                 {
                     "id": decision_id,
                     "hub_id": hub_id,
-                    "title": f"Fix: {candidate['title']}"[:200],
+                    "title": Truncator(f"Fix: {candidate['title']}").chars(200),
                     "rationale": "Reported repeatedly and confirmed in the interaction data.",
                     "outcome": "approved",
                     "requirement_id": requirement_id,

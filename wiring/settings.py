@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "ihf.toasts.HtmxToastsMiddleware",
 ]
 
 ROOT_URLCONF = "wiring.urls"
@@ -76,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "feedback.context_processors.inbox",
             ],
         },
     },
@@ -282,6 +284,7 @@ LOGGING = {
 IHF_BASE_URL = env("IHF_BASE_URL", default="http://127.0.0.1:8000")
 IHF_NOTIFICATION_LINK_MAX_AGE = env.int("IHF_NOTIFICATION_LINK_MAX_AGE", default=14 * 24 * 3600)
 IHF_NOTIFICATIONS_PER_HOUR = env.int("IHF_NOTIFICATIONS_PER_HOUR", default=30)
+IHF_NOTIFICATION_REPEAT_MINUTES = env.int("IHF_NOTIFICATION_REPEAT_MINUTES", default=60)
 IHF_WEBHOOK_TIMEOUT = env.int("IHF_WEBHOOK_TIMEOUT", default=10)
 # Webhooks may reach loopback, private and link-local addresses: for development against a local receiver
 # only (ihf/egress.py); off, a webhook URL must resolve to public addresses, when saved and when sent.

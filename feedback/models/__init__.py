@@ -7,6 +7,7 @@ from feedback.models.candidates import (
     TriageState,
 )
 from feedback.models.notifications import DeliveryStatus, NotificationOutcome
+from feedback.models.views import SavedBoardView
 
 __all__ = [
     "Annotation",
@@ -17,6 +18,7 @@ __all__ = [
     "NotificationOutcome",
     "RequirementCandidate",
     "ReviewerAssignment",
+    "SavedBoardView",
     "Severity",
     "TriageKind",
     "TriageState",

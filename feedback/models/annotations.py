@@ -1,8 +1,10 @@
 from django.db import models
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from hubs.models import Widget
 from ihf.db import NOW, ShortTextField, user_reference, uuid_primary_key
+from ihf.models import User
 
 
 class Severity(models.TextChoices):
@@ -58,6 +60,13 @@ class AnnotationQuerySet(models.QuerySet):
     def open(self):
         return self.filter(retracted_at__isnull=True)
 
+    def with_actor_name(self):
+        """`actor_name`: the author's name, which every page shows for a person's annotation (actor_id is a
+        plain uuid, not a foreign key: an agent's annotations have none)."""
+        return self.annotate(
+            actor_name=models.Subquery(User.objects.filter(pk=models.OuterRef("actor_id")).values("name")[:1])
+        )
+
 
 class Annotation(models.Model):
     """Structured commentary on a widget by a person or an agent."""
@@ -103,7 +112,7 @@ class Annotation(models.Model):
         ]
 
     def __str__(self):
-        return self.body[:60]
+        return Truncator(self.body).chars(60)
 
     @property
     def is_retracted(self) -> bool:

@@ -33,6 +33,15 @@ class UserAction(models.TextChoices):
     SILENCED = "silenced", "Muted the hub"
 
 
+class NotificationOutcomeQuerySet(models.QuerySet):
+    def inbox_of(self, user):
+        """What IHF told the person (its emails, sent or held back by the rate limit), for the inbox."""
+        return self.filter(user=user, channel=Channel.EMAIL)
+
+    def unread_for(self, user):
+        return self.inbox_of(user).filter(read_at__isnull=True)
+
+
 class NotificationOutcome(models.Model):
     """One notification and what became of it (seed 003's `notification_outcomes`): delivery, and what the
     person did with it, and how long that took."""
@@ -66,6 +75,10 @@ class NotificationOutcome(models.Model):
         related_name="notifications",
     )
     attempts = models.IntegerField(default=0, db_default=0)
+    # When the person read it in IHF's inbox (or opened its emailed link): the nav's unread count.
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationOutcomeQuerySet.as_manager()
 
     class Meta:
         db_table = "notification_outcomes"
@@ -73,6 +86,11 @@ class NotificationOutcome(models.Model):
         indexes = [
             models.Index(fields=["-sent_at"], name="idx_notification_outcomes_sent"),
             models.Index(fields=["user", "-sent_at"], name="notification_outcomes_user_idx"),
+            models.Index(
+                fields=["user"],
+                name="notification_outcomes_unread",
+                condition=models.Q(read_at__isnull=True, channel="email"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

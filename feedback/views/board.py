@@ -1,16 +1,22 @@
+"""The triage board and the actions it posts: the page (or its #board fragment), status changes and
+assignments. An htmx action answers with only the columns it changed (out-of-band swaps); without
+JavaScript it redirects back to the board with its filters."""
+
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from feedback import selectors, services
 from feedback.forms_triage import AssignForm, BoardFilterForm, DuplicateSearchForm, TransitionForm
-from feedback.models import CandidateStatus, Category, RequirementCandidate
+from feedback.models import CandidateStatus, Category, RequirementCandidate, SavedBoardView
 from feedback.services import TriageError
 from feedback.views.candidates import candidate_page_response
 from hubs.access import get_hub_for_user, require
@@ -20,18 +26,19 @@ from ihf.ids import parse_uuid
 LIST_PAGE_SIZE = 25
 
 
-def _board_context(request, access, query):
+def board_context(request, access, query):
     """Everything the board page (or its #board fragment) shows for the filters in `query`."""
     form = BoardFilterForm(query)
     filters = form.cleaned_data if form.is_valid() else {}
     candidates = selectors.board_candidates(access.hub, filters, request.user)
     view = filters.get("view") or "board"
+    board_query = urlencode({k: v for k, v in query.items() if k != "page" and v})
     context = {
         "access": access,
         "hub": access.hub,
         "filter_form": form,
         "filters": filters,
-        "board_query": urlencode({k: v for k, v in query.items() if k != "page" and v}),
+        "board_query": board_query,
         "view": view,
         "assignable": list(services.assignable_members(access.hub).order_by("user__name")),
         "widget_types": Widget.objects.filter(hub=access.hub)
@@ -41,6 +48,7 @@ def _board_context(request, access, query):
         "widgets": Widget.objects.filter(hub=access.hub).order_by("name").values_list("pk", "name"),
         "categories": Category.choices,
         "statuses": CandidateStatus.choices,
+        "saved_views": list(SavedBoardView.objects.visible_to(access.hub, request.user)),
     }
     if view == "list":
         context["page"] = Paginator(candidates, LIST_PAGE_SIZE).get_page(query.get("page"))
@@ -53,31 +61,56 @@ def _board_context(request, access, query):
 @require_GET
 def board(request, slug):
     access = get_hub_for_user(request, slug)
-    context = _board_context(request, access, request.GET)
+    context = board_context(request, access, request.GET)
     status = 400 if context["filter_form"].errors else 200
     template = "feedback/board.html#board" if request.htmx else "feedback/board.html"
     return TemplateResponse(request, template, context, status=status)
 
 
-def _after_action(request, access, candidate_id, error=None):
-    """Answer a triage action: the re-rendered board for htmx, a redirect (or the page with the error)
-    without it. `return_to` says which page the form was on."""
+def changed_columns(request, access, board_query, statuses):
+    """The board's columns for `statuses` only, each marked for an out-of-band swap (htmx)."""
+    context = board_context(request, access, QueryDict(board_query))
+    columns = [c for c in context.get("columns", []) if c["status"] in statuses]
+    return "".join(
+        render_to_string("feedback/board.html#column", {**context, "column": c, "oob": True}, request)
+        for c in columns
+    )
+
+
+def _after_action(request, access, candidate, changed, error=None):
+    """Answer a triage action. `return_to` says where its form was: the board (a card dragged to another
+    column), the candidate's actions (the dialog, or its page without JavaScript) or the candidate page."""
     return_to = request.POST.get("return_to", "board")
-    board_query = QueryDict(request.POST.get("board_query", ""))
+    board_query = request.POST.get("board_query", "")
     if return_to == "candidate":
         if error is None:
-            return redirect("feedback:candidate", access.hub.slug, candidate_id)
-        return candidate_page_response(request, access, candidate_id, action_error=error, status=422)
-    if error is None and not request.htmx:
-        url = reverse("feedback:board", args=[access.hub.slug])
-        return redirect(f"{url}?{board_query.urlencode()}" if board_query else url)
-    context = _board_context(request, access, board_query)
-    context["action_error"] = error
-    template = "feedback/board.html#board" if request.htmx else "feedback/board.html"
-    return TemplateResponse(request, template, context, status=422 if error else 200)
+            return redirect("feedback:candidate", access.hub.slug, candidate.pk)
+        return candidate_page_response(request, access, candidate.pk, action_error=error, status=422)
+    if not request.htmx:
+        if error is None:
+            url = reverse("feedback:board", args=[access.hub.slug])
+            return redirect(f"{url}?{QueryDict(board_query).urlencode()}" if board_query else url)
+        if return_to == "actions":
+            return actions_response(request, access, candidate.pk, board_query, error=error, status=422)
+        context = board_context(request, access, QueryDict(board_query))
+        context["action_error"] = error
+        return TemplateResponse(request, "feedback/board.html", context, status=422)
+    # htmx: the changed columns out of band (after a refusal, the card's own column, which puts back a
+    # card dragged elsewhere), the message as a toast, and the dialog's content when it came from there.
+    if error is None:
+        body = ""
+    else:
+        messages.error(request, f"“{candidate.title}”: {error}")
+        changed = changed | {candidate.status}
+        if return_to == "actions":
+            body = actions_fragment(request, access, candidate.pk, board_query, error=error)
+        else:
+            body = ""
+    body += changed_columns(request, access, board_query, changed)
+    return HttpResponse(body, status=422 if error else 200)
 
 
-def _candidate_assignee(access, candidate_id):
+def candidate_for(access, candidate_id) -> RequirementCandidate:
     candidate = (
         RequirementCandidate.objects.for_hub(access.hub)
         .select_related("assignment")
@@ -86,6 +119,10 @@ def _candidate_assignee(access, candidate_id):
     )
     if candidate is None:
         raise Http404("No such candidate.")
+    return candidate
+
+
+def assignee_of(candidate):
     assignment = getattr(candidate, "assignment", None)
     return assignment.user_id if assignment else None
 
@@ -98,39 +135,45 @@ def _first_error(form):
 @require_POST
 def transition(request, slug, candidate_id):
     access = get_hub_for_user(request, slug)
+    candidate = candidate_for(access, candidate_id)
     require(
-        access.can_triage(_candidate_assignee(access, candidate_id)),
+        access.can_triage(assignee_of(candidate)),
         "Only stewards, and the assigned reviewer, change a candidate's status.",
     )
     form = TransitionForm(request.POST, hub=access.hub)
     if not form.is_valid():
-        return _after_action(request, access, candidate_id, error=_first_error(form))
+        return _after_action(request, access, candidate, set(), error=_first_error(form))
+    target = form.cleaned_data["target"]
     try:
         services.candidate_transition(
             hub=access.hub,
             candidate_id=candidate_id,
             actor=request.user,
-            target=form.cleaned_data["target"],
+            target=target,
             notes=form.cleaned_data["notes"],
             expected_status=form.cleaned_data["expected_status"] or None,
             duplicate_of=form.cleaned_data["duplicate_of"],
         )
     except TriageError as error:
-        return _after_action(request, access, candidate_id, error=str(error))
-    return _after_action(request, access, candidate_id)
+        # A card dragged from `expected_status` to `target` goes back where it now belongs.
+        seen = {target, form.cleaned_data["expected_status"]} - {""}
+        candidate.refresh_from_db(fields=["status"])
+        return _after_action(request, access, candidate, seen, error=str(error))
+    messages.success(request, f"“{candidate.title}” moved to {CandidateStatus(target).label}.")
+    return _after_action(request, access, candidate, {candidate.status, target})
 
 
 @login_required
 @require_POST
 def assign(request, slug, candidate_id):
     access = get_hub_for_user(request, slug)
-    _candidate_assignee(access, candidate_id)
+    candidate = candidate_for(access, candidate_id)
     require(access.can_assign, "Only stewards assign reviewers.")
     form = AssignForm(request.POST)
     if not form.is_valid():
-        return _after_action(request, access, candidate_id, error=_first_error(form))
+        return _after_action(request, access, candidate, set(), error=_first_error(form))
     try:
-        services.candidate_assign(
+        assignment = services.candidate_assign(
             hub=access.hub,
             candidate_id=candidate_id,
             actor=request.user,
@@ -138,8 +181,35 @@ def assign(request, slug, candidate_id):
             notes=form.cleaned_data["notes"],
         )
     except TriageError as error:
-        return _after_action(request, access, candidate_id, error=str(error))
-    return _after_action(request, access, candidate_id)
+        return _after_action(request, access, candidate, set(), error=str(error))
+    messages.success(request, f"“{candidate.title}” assigned to {assignment.user}.")
+    return _after_action(request, access, candidate, {candidate.status})
+
+
+def _actions_context(request, access, candidate_id, board_query, error=None):
+    candidate = candidate_for(access, candidate_id)
+    return {
+        "access": access,
+        "hub": access.hub,
+        "candidate": candidate,
+        "may_triage": access.can_triage(assignee_of(candidate)),
+        "assignable": list(services.assignable_members(access.hub).order_by("user__name")),
+        "board_query": board_query,
+        "action_error": error,
+    }
+
+
+def actions_fragment(request, access, candidate_id, board_query, error=None) -> str:
+    context = _actions_context(request, access, candidate_id, board_query, error)
+    return render_to_string("feedback/candidate_actions.html#actions", context, request)
+
+
+def actions_response(request, access, candidate_id, board_query, *, error=None, status=200):
+    context = _actions_context(request, access, candidate_id, board_query, error)
+    template = (
+        "feedback/candidate_actions.html#actions" if request.htmx else "feedback/candidate_actions.html"
+    )
+    return TemplateResponse(request, template, context, status=status)
 
 
 @login_required

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.text import Truncator
 from django.views.decorators.http import require_http_methods
 
 from feedback import selectors, services
@@ -69,7 +70,7 @@ def escalate(request, slug, source, source_id):
         )
         thread, widget = None, annotation.widget
         initial = {
-            "title": annotation.body[:120],
+            "title": Truncator(annotation.body).chars(120),
             "description": annotation.body,
             "category": annotation.category,
         }

@@ -20,7 +20,7 @@ def _thread_context(access, thread, move_form):
         "hub": access.hub,
         "thread": thread,
         "widget": thread.widget,
-        "annotations": list(thread.annotations.order_by("created_at")),
+        "annotations": list(thread.annotations.with_actor_name().order_by("created_at")),
         "candidates": list(thread.candidates.order_by("-created_at")),
         "move_form": move_form,
     }

@@ -13,7 +13,6 @@ from feedback.models import Annotation
 from hubs.access import get_hub_for_user, require
 from hubs.models import InteractionEvent, Widget, WidgetStatus
 from hubs.selectors import RECENT_DAYS, get_widget, widgets_with_event_counts
-from ihf.models import User
 from ihf.paginators import CappedPaginator
 
 WIDGETS_PER_PAGE = 25
@@ -79,12 +78,7 @@ def hub_detail(request, slug):
 
 
 def _annotations_page(request, widget):
-    actor_name = User.objects.filter(pk=OuterRef("actor_id")).values("name")[:1]
-    annotations = (
-        Annotation.objects.filter(widget=widget)
-        .annotate(actor_name=Subquery(actor_name))
-        .order_by("-created_at")
-    )
+    annotations = Annotation.objects.filter(widget=widget).with_actor_name().order_by("-created_at")
     return Paginator(annotations, ANNOTATIONS_PER_PAGE).get_page(request.GET.get("annotations_page"))
 
 

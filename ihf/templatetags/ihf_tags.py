@@ -33,6 +33,14 @@ def can_retract(access, annotation):
 
 
 @register.filter
+def age(moment):
+    """A card's age in its largest unit ("3 weeks"): the board has room for one."""
+    if moment is None:
+        return ""
+    return timesince(moment, depth=1)
+
+
+@register.filter
 def ago(moment):
     """How long ago a number was computed: "just now" under a minute (timesince would say "0 minutes")."""
     if moment is None:

@@ -4,21 +4,20 @@
   "use strict";
   var BLUE = "#2459d6", GREY = "#98a2b3";
 
+  // Each canvas sits in a box of fixed height (.chart-box): Chart.js fills the box instead of keeping an
+  // aspect ratio that the stylesheet then squeezes, and the page does not move when a chart arrives.
+  var BASE = {animation: false, responsive: true, maintainAspectRatio: false};
+
+  function options(extra) { return Object.assign({}, BASE, extra); }
+
   function daily(canvas, data) {
-    var after = false;
-    var before = [], later = [];
-    data.days.forEach(function (day, i) {
-      if (day >= data.deployed_on) { after = true; }
-      before.push(after ? null : data.events[i]);
-      later.push(after ? data.events[i] : null);
-    });
     return new Chart(canvas, {
       type: "bar",
       data: {labels: data.days, datasets: [
-        {label: "Events per day, before", data: before, backgroundColor: GREY},
-        {label: "after the deployment", data: later, backgroundColor: BLUE}
+        {label: "before the deployment", data: data.before, backgroundColor: GREY},
+        {label: "after the deployment", data: data.after, backgroundColor: BLUE}
       ]},
-      options: {animation: false, responsive: true, scales: {x: {stacked: true, ticks: {maxTicksLimit: 8}}, y: {stacked: true, beginAtZero: true}}}
+      options: options({scales: {x: {stacked: true, ticks: {maxTicksLimit: 8}}, y: {stacked: true, beginAtZero: true, ticks: {precision: 0}}}})
     });
   }
 
@@ -29,7 +28,7 @@
         {label: "Annotations before", data: data.severity_before, backgroundColor: GREY},
         {label: "after", data: data.severity_after, backgroundColor: BLUE}
       ]},
-      options: {animation: false, responsive: true, scales: {y: {beginAtZero: true, ticks: {precision: 0}}}}
+      options: options({scales: {y: {beginAtZero: true, ticks: {precision: 0}}}})
     });
   }
 
@@ -37,7 +36,7 @@
     return new Chart(canvas, {
       type: "line",
       data: {labels: data.labels, datasets: [{label: "Health", data: data.scores, borderColor: BLUE, tension: 0.2}]},
-      options: {animation: false, responsive: true, scales: {y: {min: 0, max: 100}}}
+      options: options({scales: {y: {min: 0, max: 100}}})
     });
   }
 

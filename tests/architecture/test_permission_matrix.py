@@ -86,6 +86,12 @@ MATRIX = [
     get("feedback:candidate-search", "slug",                    LOGIN, 404, 200, 200, 200, 200,
         data={"q": "=Cand"}),
     get("feedback:candidate", "slug candidate",                 LOGIN, 404, 200, 200, 200, 200),
+    # A card's actions (the board's dialog; a page without JavaScript): everyone sees what they may do.
+    get("feedback:candidate-actions", "slug candidate",         LOGIN, 404, 200, 200, 200, 200),
+    post("feedback:board-bulk", "slug",                         LOGIN, 404, 403, 403, 422, 422),
+    # Any member keeps saved views of the board (an empty name is refused); only its owner deletes one.
+    post("feedback:board-view-save", "slug",                    LOGIN, 404, 422, 422, 422, 422),
+    post("feedback:board-view-delete", "slug saved_view",       LOGIN, 404, 403, 403, 302, 403),
     post("feedback:transition", "slug candidate",               LOGIN, 404, 403, 422, 422, 422,
          case="assigned to the reviewer"),
     post("feedback:transition", "slug unassigned",              LOGIN, 404, 403, 403, 422, 422,
@@ -93,6 +99,9 @@ MATRIX = [
     post("feedback:assign", "slug candidate",                   LOGIN, 404, 403, 403, 422, 422),
     post("feedback:hub-mute", "slug",                           LOGIN, 404, 302, 302, 302, 302,
          data={"muted": "=1"}),
+    # Everyone's own inbox (an empty mark-read POST marks nothing and goes back to it).
+    get("feedback:inbox", "",                                   LOGIN, 200, 200, 200, 200, 200),
+    post("feedback:inbox-read", "",                             LOGIN, 302, 302, 302, 302, 302),
     # The emailed links are not role-based: the signed token is the whole credential (a mail client may
     # open them without a session), so a bad token is 400 and a good one works alike for everyone.
     get("feedback:notification-open", "=garbage",               400,   400, 400, 400, 400, 400,
@@ -108,6 +117,9 @@ MATRIX = [
     post("feedback:notification-mute", "token",                 200,   200, 200, 200, 200, 200,
          case="good token"),
     # governance
+    # Search across the user's own hubs: anyone signed in, each seeing only their hubs' things.
+    get("governance:search", "",                                LOGIN, 200, 200, 200, 200, 200,
+        data={"q": "=Check"}),
     get("governance:promote", "slug accepted",                  LOGIN, 404, 403, 200, 200, 200),
     post("governance:promote", "slug accepted",                 LOGIN, 404, 403, 422, 422, 422,
          data=NO_TITLE),
@@ -142,6 +154,7 @@ MATRIX = [
     get("observability:health", "slug",                         LOGIN, 404, 200, 200, 200, 200),
     # Not one hub's pages: every signed-in user reads them, each seeing only what concerns their own hubs.
     get("observability:propagations", "",                       LOGIN, 200, 200, 200, 200, 200),
+    get("observability:propagation", "propagation",             LOGIN, 404, 200, 200, 200, 200),
     post("observability:propagation-act", "propagation",        LOGIN, 404, 403, 403, 422, 422),
     get("observability:review", "",                             LOGIN, 200, 200, 200, 200, 200),
     get("observability:review-panel", "=health",                LOGIN, 200, 200, 200, 200, 200),

@@ -12,7 +12,13 @@ from django.utils import timezone
 from assist.models import AgentProposal
 from assist.proposers.common import create as create_proposal
 from feedback import services as feedback_services
-from feedback.models import Annotation, AnnotationThread, NotificationOutcome, RequirementCandidate
+from feedback.models import (
+    Annotation,
+    AnnotationThread,
+    NotificationOutcome,
+    RequirementCandidate,
+    SavedBoardView,
+)
 from feedback.notifications import link_token
 from governance.models import DecisionRecord, Requirement
 from hubs.models import ApiKey, Widget
@@ -50,6 +56,7 @@ class World:
     notification: NotificationOutcome  # the email that told the reviewer of the assignment
     proposal: AgentProposal  # a pending summary of `thread`
     draft: AgentProposal  # a pending requirement draft for `accepted`
+    saved_view: SavedBoardView  # the steward's, shared with the hub
 
     @property
     def slug(self) -> str:
@@ -128,6 +135,9 @@ def build_world(people: HubPeople) -> World:
         details={"title": "T", "description": "D", "criteria": ["C"]},
         source_candidate=accepted,
     )
+    saved_view = SavedBoardView.objects.create(
+        hub=hub, owner=steward, name="Critical first", query="sort=severity", shared=True
+    )
     return World(
         people=people,
         widget=widget,
@@ -147,4 +157,5 @@ def build_world(people: HubPeople) -> World:
         notification=notification,
         proposal=proposal,
         draft=draft,
+        saved_view=saved_view,
     )

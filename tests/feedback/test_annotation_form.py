@@ -92,7 +92,8 @@ def test_bad_input_re_renders_with_the_message_and_writes_nothing(client, people
     body = response.content.decode()
     assert response.status_code == 422
     assert message in response.context["form"].errors[field][0]
-    assert f'id="id_{field}-error"' in body
+    # The invalid input points at its message by the id Django gives it (issue 19, item 9).
+    assert f'aria-describedby="id_{field}_error"' in body and f'id="id_{field}_error"' in body
     assert ("<html" in body) is not htmx
     assert Annotation.objects.count() == 0
 

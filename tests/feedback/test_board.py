@@ -1,5 +1,6 @@
 """The triage board and candidate page: filters, actions for each role, another hub's member, bad input."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -152,9 +153,10 @@ def test_the_board_query_count_is_flat(client, people, django_assert_max_num_que
         )
         ReviewerAssignment.objects.create(candidate=candidate, user=people.reviewer)
     client.force_login(people.steward)
-    with django_assert_max_num_queries(9):
+    # 9, the saved views and the nav's unread count.
+    with django_assert_max_num_queries(11):
         assert client.get(_board(people)).status_code == 200
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(11):
         assert client.get(_board(people), {"view": "list"}).status_code == 200
 
 
@@ -204,8 +206,9 @@ def test_only_stewards_assign(client, people, role, status):
 
 
 @pytest.mark.django_db
-def test_htmx_actions_return_the_updated_board(client, people):
+def test_htmx_actions_return_only_the_columns_they_changed(client, people):
     candidate = _candidate(people, title="Move me")
+    _candidate(people, title="Stays")
     client.force_login(people.steward)
     response = client.post(
         reverse("feedback:transition", args=[people.hub.slug, candidate.pk]),
@@ -214,10 +217,41 @@ def test_htmx_actions_return_the_updated_board(client, people):
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert body.lstrip().startswith('<section id="board"')
+    assert '<section id="board"' not in body
+    columns = re.findall(r'<section class="column" id="column-(\w+)"[^>]*hx-swap-oob="true"', body)
+    assert sorted(columns) == ["open", "under_review"]
     assert '<span class="count" id="count-under_review">1</span>' in body
-    assert '<span class="count" id="count-open">0</span>' in body
-    assert response.context["filters"]["category"] == "friction"
+    assert '<span class="count" id="count-open">1</span>' in body
+    assert (
+        '<div hx-swap-oob="beforeend:#toasts"><p class="toast success">“Move me” moved to Under review.</p>'
+        in body
+    )
+    response = client.post(
+        reverse("feedback:assign", args=[people.hub.slug, candidate.pk]),
+        {"reviewer": str(people.reviewer.pk), "board_query": ""},
+        headers={"HX-Request": "true"},
+    )
+    assert re.findall(r'id="column-(\w+)"[^>]*hx-swap-oob', response.content.decode()) == ["under_review"]
+
+
+@pytest.mark.django_db
+def test_a_refused_htmx_move_puts_the_card_back_with_the_reason(client, people):
+    candidate = _candidate(people, title="Raced")
+    client.force_login(people.steward)
+    response = client.post(
+        reverse("feedback:transition", args=[people.hub.slug, candidate.pk]),
+        {"target": "accepted", "expected_status": "under_review", "return_to": "board"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 422
+    # The card's own column, and the two a drag would have touched, are drawn again.
+    redrawn = sorted(re.findall(r'id="column-(\w+)"[^>]*hx-swap-oob', body))
+    assert redrawn == ["accepted", "open", "under_review"]
+    assert f'id="candidate-{candidate.pk}"' in body
+    assert 'class="toast error" role="alert">“Raced”: Someone else changed this candidate first' in body
+    candidate.refresh_from_db()
+    assert candidate.status == "open" and not TriageState.objects.exists()
 
 
 @pytest.mark.django_db

@@ -129,6 +129,24 @@ def test_recurrence_counts_completed_cycles_per_widget(people):
 
 
 @pytest.mark.django_db
+def test_the_daily_chart_splits_the_deployment_day_at_the_deployment(people):
+    """Events earlier on the day of a deployment are before it, in the chart as in the table (issue 19:
+    the chart showed them after the deployment while the table said 0)."""
+    candidate = accepted_candidate(people.hub)
+    moment = timezone.now().replace(hour=18, minute=0) - timedelta(days=1)
+    deployment = deployment_for(decision_for(people.hub, candidate=candidate), deployed_at=moment)
+    for hours in (-5, -1):
+        EventFactory(
+            widget=candidate.source_widget, event_type="clicked", occurred_at=moment + timedelta(hours=hours)
+        )
+    numbers = selectors.pre_post(deployment, [candidate.source_widget_id], days=7)
+    assert numbers["events"]["events_after"] == 0
+    day = numbers["chart"]["days"].index(str(moment.date()))
+    assert (numbers["chart"]["before"][day], numbers["chart"]["after"][day]) == (2, 0)
+    assert sum(numbers["chart"]["after"]) == 0
+
+
+@pytest.mark.django_db
 def test_pre_post_numbers_on_constructed_data(people):
     candidate = accepted_candidate(people.hub)
     widget = candidate.source_widget
@@ -152,7 +170,9 @@ def test_pre_post_numbers_on_constructed_data(people):
     assert numbers["events"] == {"events_before": 2, "events_after": 2, "errors_before": 1, "errors_after": 1}
     by_severity = {row["severity"]: (row["before"], row["after"]) for row in numbers["severities"]}
     assert by_severity == {"low": (0, 1), "medium": (0, 0), "high": (2, 0), "critical": (1, 0)}
-    assert sum(numbers["chart"]["events"]) == 4  # the daily rollup, 7 days either side, retracted not counted
+    # The chart counts what the table counts (retracted not counted), split at the same moment.
+    assert (sum(numbers["chart"]["before"]), sum(numbers["chart"]["after"])) == (2, 2)
+    assert len(numbers["chart"]["days"]) == 15
     wider = selectors.pre_post(deployment, [widget.pk], days=30)
     assert wider["events"]["events_before"] == 4
 
