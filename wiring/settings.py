@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "outcomes",
     "observability",
     "assist",
+    "surveys",
     "wiring",
 ]
 
@@ -325,3 +326,10 @@ IHF_AI_RETRIES = env.int("IHF_AI_RETRIES", default=2)
 # Similarity above which two candidates are flagged as possible duplicates: chosen on half of the labelled
 # paraphrase set and checked on the other half (`bin/ihf bench ai`, docs/ai.md).
 IHF_DUPLICATE_THRESHOLD = env.float("IHF_DUPLICATE_THRESHOLD", default=0.55)
+
+# Post-change surveys (surveys/, docs/metrics.md): how long after a deployment its widget's users may be
+# asked, how far back the same widget's earlier answers count as "before", and how many answers a side needs
+# before they suggest an outcome signal.
+IHF_SURVEY_OPEN_DAYS = env.int("IHF_SURVEY_OPEN_DAYS", default=30)
+IHF_SURVEY_BEFORE_DAYS = env.int("IHF_SURVEY_BEFORE_DAYS", default=90)
+IHF_SURVEY_MIN_RESPONSES = env.int("IHF_SURVEY_MIN_RESPONSES", default=10)

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("outcomes.urls")),
     path("", include("observability.urls")),
     path("", include("assist.urls")),
+    path("", include("surveys.urls")),
 ]

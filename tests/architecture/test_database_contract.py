@@ -35,8 +35,8 @@ NOT_YET_BUILT = {
     "institutional_knowledge_entries": "issue #17, phase 12 (seed 002): learning loop",
     "learning_insights": "issue #17, phase 12 (seed 002): learning loop",
     "finetune_exports": "issue #18, seed 003: JSONL exports of decisions and outcomes",
-    "project_outcomes": "issue #18, seed 004: post-change surveys",
-    "user_feedback": "issue #18, seed 004: post-change surveys",
+    # IHF's deployment_records play its part: user_feedback.deployment_id stands for its project_outcome_id.
+    "project_outcomes": "issue #18, seed 004: not built; deployments stand for it",
     "pattern_analytics": "issue #17, seed 004: pattern analytics",
 }
 

@@ -18,6 +18,7 @@ from governance.models import DecisionRecord, Requirement
 from hubs.models import ApiKey, Widget
 from observability.models import BottleneckRecord, CrossHubPropagation
 from outcomes.models import DeploymentRecord, Regression
+from surveys.models import SignalSuggestion
 from tests.chain import accepted_candidate, decision_for, deployment_for, requirement_for, signal_for
 from tests.conftest import HubPeople
 from tests.factories import (
@@ -50,6 +51,7 @@ class World:
     notification: NotificationOutcome  # the email that told the reviewer of the assignment
     proposal: AgentProposal  # a pending summary of `thread`
     draft: AgentProposal  # a pending requirement draft for `accepted`
+    suggestion: SignalSuggestion  # a pending signal the deployment's survey answers suggest
 
     @property
     def slug(self) -> str:
@@ -128,6 +130,9 @@ def build_world(people: HubPeople) -> World:
         details={"title": "T", "description": "D", "criteria": ["C"]},
         source_candidate=accepted,
     )
+    suggestion = SignalSuggestion.objects.create(
+        deployment=deployment, widget=widget, signal_type="improved", evidence={"rule": "level", "after": {}}
+    )
     return World(
         people=people,
         widget=widget,
@@ -147,4 +152,5 @@ def build_world(people: HubPeople) -> World:
         notification=notification,
         proposal=proposal,
         draft=draft,
+        suggestion=suggestion,
     )
