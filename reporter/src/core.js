@@ -8,6 +8,7 @@ import { getFlag, OPT_OUT, sessionDraw, Store, tabId } from "./store.js";
 import { isUuid, text, uuid, widgetIdOf } from "./text.js";
 import { bindHandlers, patchAttachShadow, patchHistory } from "./handlers.js";
 import { Watcher, widgetOf } from "./watch.js";
+import { Surveys } from "./survey.js";
 
 export const DEFAULTS = {
   endpoint: "",
@@ -26,6 +27,8 @@ export const DEFAULTS = {
   persist: true,
   routes: true,
   longPressMs: 600,
+  surveys: true, // post-change micro-surveys and news of one's reports (survey.js)
+  surveyDelayMs: 1500,
 };
 const BEACON_GRACE_MS = 10000;
 const UNREADABLE_RETRY_MS = 300000; // a beacon's events are sent again only if still unacknowledged by then
@@ -90,6 +93,7 @@ class Reporter {
       },
     });
     bindHandlers(this, safe);
+    this.surveys = new Surveys(this, safe);
     this.configure(options);
     if (/[?&]ihf-debug=1\b/.test(location.search)) this.config.debug = true;
     this.api = makeApi(this, safe);
@@ -425,6 +429,7 @@ class Reporter {
       this.watcher.start();
       this.findBrokenImages(document);
       this.flush();
+      this.surveys.fetchNews();
     });
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", begin);
     else begin();
@@ -451,8 +456,8 @@ class Reporter {
       return fetch(`${this.config.endpoint}/annotations`, {
         method: "POST", body: JSON.stringify(body), credentials: "omit",
         headers: { "Content-Type": "text/plain;charset=UTF-8" },
-      });
-    });
+      }).then((response) => (response.ok && this.surveys.reported(annotationId), response));
+    }, this.surveys.newsFor(id));
   }
 
   destroy() {
@@ -473,6 +478,7 @@ class Reporter {
     clearInterval(this.timer);
     this.save(true);
     this.watcher.stop();
+    this.surveys.stop();
     if (current === this) current = null;
     delete window.__ihfReporter;
   }
