@@ -2,7 +2,7 @@
 dismissed, an answer; and the verdicts on the annotations a browser sent ("your report led to a change")."""
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
@@ -11,7 +11,7 @@ from ninja import Field, Router, Schema
 from pydantic import ConfigDict, StringConstraints, ValidationError
 
 from feedback.api import Storable, _field_errors
-from hubs.api import KeyHub, api_errors, authenticate, error, field_error, json_body
+from hubs.api import ApiError, KeyHub, api_errors, authenticate, error, field_error, json_body
 from hubs.errors import Code, FieldError
 from hubs.schemas import REFUSALS, ErrorOut
 from outcomes.models import DeploymentRecord
@@ -111,51 +111,35 @@ class OptOutIn(Schema):
     opted_out: bool = True
 
 
-def _body(request: HttpRequest) -> tuple[KeyHub, dict]:
+def _body(request: HttpRequest) -> tuple[KeyHub, dict[str, Any]]:
     body = json_body(request)
     hub = authenticate(request, "ingest", body)
     if not isinstance(body, dict):
-        raise _Refused(error(422, "body: send a JSON object.", Code.INVALID))
+        raise ApiError(error(422, "body: send a JSON object.", Code.INVALID))
     return hub, body
 
 
-class _Refused(Exception):
-    def __init__(self, response: JsonResponse) -> None:
-        self.response = response
-
-
-def _validated(schema, body):
+def _validated[S: Schema](schema: type[S], body: dict[str, Any]) -> S:
     try:
         return schema.model_validate(body)
     except ValidationError as exc:
-        raise _Refused(field_error(422, *_field_errors(exc))) from None
+        raise ApiError(field_error(422, *_field_errors(exc))) from None
 
 
 def _open_deployment(hub: KeyHub, deployment_id: uuid.UUID, widget_id: uuid.UUID) -> DeploymentRecord:
     """The deployment, when its survey is open to this key's hub and `widget_id` is its widget."""
     live = {(s["deployment_id"], s["widget_id"]) for s in selectors.live_surveys(hub.pk)}
     if not any(dep == str(deployment_id) for dep, _w in live):
-        raise _Refused(field_error(422, FieldError("deployment_id", Code.NOT_ACCEPTED, NO_SURVEY)))
+        raise ApiError(field_error(422, FieldError("deployment_id", Code.NOT_ACCEPTED, NO_SURVEY)))
     if (str(deployment_id), str(widget_id)) not in live:
-        raise _Refused(field_error(422, FieldError("widget_id", Code.UNKNOWN_WIDGET, NOT_BEHIND)))
+        raise ApiError(field_error(422, FieldError("widget_id", Code.UNKNOWN_WIDGET, NOT_BEHIND)))
     return DeploymentRecord.objects.get(pk=deployment_id)
 
 
-def _refusals(view):
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except _Refused as refused:
-            return refused.response
-
-    wrapped.__name__, wrapped.__doc__ = view.__name__, view.__doc__
-    return wrapped
+SECURITY: dict[str, Any] = {"security": [{"BearerAuth": []}]}
 
 
-SECURITY = {"security": [{"BearerAuth": []}]}
-
-
-def _post_doc(schema) -> dict:
+def _post_doc(schema: type[Schema]) -> dict[str, Any]:
     return {
         "requestBody": {
             "required": True,
@@ -195,7 +179,6 @@ def open_surveys(request: HttpRequest) -> JsonResponse:
     response={200: StoredOut, 201: StoredOut, 400: ErrorOut, 413: ErrorOut, 422: ErrorOut, **REFUSALS},
 )
 @api_errors
-@_refusals
 def survey_prompt(request: HttpRequest) -> JsonResponse:
     """Record that a survey was shown to someone; the same id with `dismissed: true` when they closed it."""
     hub, body = _body(request)
@@ -228,7 +211,6 @@ def survey_prompt(request: HttpRequest) -> JsonResponse:
     },
 )
 @api_errors
-@_refusals
 def survey_answer(request: HttpRequest) -> JsonResponse:
     """Store one answer to an open survey. Aspect tags must be the hub's; a retry with the same `id` is a
     no-op; a known person (`actor_id`) answers each deployment's survey once."""
@@ -274,7 +256,6 @@ def survey_answer(request: HttpRequest) -> JsonResponse:
     response={200: NewsOut, 400: ErrorOut, 413: ErrorOut, 422: ErrorOut, **REFUSALS},
 )
 @api_errors
-@_refusals
 def report_news(request: HttpRequest) -> JsonResponse:
     """The verdicts on these annotations not shown yet; each is answered once (the reporter shows it)."""
     hub, body = _body(request)
@@ -300,7 +281,6 @@ def report_news(request: HttpRequest) -> JsonResponse:
     response={200: OptOutIn, 400: ErrorOut, 413: ErrorOut, 422: ErrorOut, **REFUSALS},
 )
 @api_errors
-@_refusals
 def report_opt_out(request: HttpRequest) -> JsonResponse:
     hub, body = _body(request)
     choice = _validated(OptOutIn, body)

@@ -44,7 +44,7 @@ def survey_toggle(*, deployment: DeploymentRecord, actor: User, enabled: bool) -
 
 def evidence_direction(
     before: dict[str, Any], after: dict[str, Any], minimum: int
-) -> tuple[str, dict] | None:
+) -> tuple[str, dict[str, Any]] | None:
     """("improved" | "regressed", evidence) when the answers clearly say so (docs/metrics.md), else None.
 
     With enough answers on both sides: the 95 % interval of the difference of mean satisfaction (Welch,
@@ -101,7 +101,9 @@ def suggest_signals(deployment_ids: list[uuid.UUID] | None = None) -> list[Signa
     return made
 
 
-def suggestion_decide(*, suggestion_id: uuid.UUID, deployment: DeploymentRecord, actor: User, confirm: bool):
+def suggestion_decide(
+    *, suggestion_id: uuid.UUID, deployment: DeploymentRecord, actor: User, confirm: bool
+) -> bool:
     """Confirm (recording the outcome signal, valued with the evidence's mean) or reject a suggestion.
     False when someone decided first."""
     with transaction.atomic():
