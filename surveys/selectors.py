@@ -92,7 +92,9 @@ SELECT count(*), avg(overall_satisfaction), stddev_samp(overall_satisfaction),
        count(*) FILTER (WHERE likelihood_to_reuse >= 9),
        count(*) FILTER (WHERE likelihood_to_reuse <= 6),
        count(would_recommend), count(*) FILTER (WHERE would_recommend),
-       max(submitted_at)
+       max(submitted_at),
+       (SELECT count(*) FROM survey_prompts WHERE deployment_id = %(deployment)s),
+       (SELECT count(dismissed_at) FROM survey_prompts WHERE deployment_id = %(deployment)s)
 FROM user_feedback WHERE deployment_id = %(deployment)s
 """
 
@@ -154,14 +156,11 @@ def results(deployment_id: uuid.UUID) -> dict[str, Any]:
     params = {"deployment": deployment_id}
     with connection.cursor() as cursor:
         cursor.execute(RESULTS_SQL, params)
-        n, mean, sd, rated, promoters, detractors, answered, recommend, last = cursor.fetchone()
+        n, mean, sd, rated, promoters, detractors, answered, recommend, last, shown, dismissed = (
+            cursor.fetchone()
+        )
         cursor.execute(ASPECTS_SQL, params)
         aspects = cursor.fetchall()
-        cursor.execute(
-            "SELECT count(*), count(dismissed_at) FROM survey_prompts WHERE deployment_id = %(deployment)s",
-            params,
-        )
-        shown, dismissed = cursor.fetchone()
     return {
         "responses": n,
         "satisfaction": mean_interval(n, mean, sd),

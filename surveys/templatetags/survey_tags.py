@@ -3,7 +3,7 @@
 from django import template
 
 from surveys import selectors
-from surveys.models import DeploymentSurvey, SignalSuggestion, SuggestionStatus
+from surveys.models import DeploymentSurvey, ReporterVerdict, SignalSuggestion, SuggestionStatus
 
 register = template.Library()
 
@@ -32,3 +32,11 @@ def survey_results(context, deployment):
 def one_decimal(value):
     """A mean or a bound to one decimal; a dash where there is none."""
     return f"{value:.1f}" if isinstance(value, int | float) else "—"
+
+
+@register.inclusion_tag("surveys/includes/my_reports_link.html", takes_context=True)
+def my_reports_link(context):
+    """On the hub page: the user's verdicts (what came of their reports), with how many are unread."""
+    access = context["access"]
+    unread = ReporterVerdict.objects.filter(hub=access.hub, user=access.user, read_at__isnull=True).count()
+    return {"hub": access.hub, "unread": unread, "access": access}
