@@ -253,6 +253,7 @@ export class Surveys {
   }
 
   reported(annotationId) {
+    if (!this.r.granted) return; // nothing is kept in storage before consent
     const ids = read(REPORTS, []).filter((id) => id !== annotationId);
     ids.push(annotationId);
     write(REPORTS, ids.slice(-MAX_REPORTS));
