@@ -177,3 +177,34 @@ def test_the_openapi_document_declares_the_survey_answers(client):
     body = answer["requestBody"]["content"]["application/json"]["schema"]
     assert {"overall_satisfaction", "likelihood_to_reuse", "positive_aspects"} <= set(body["properties"])
     assert "200" in schema["paths"]["/api/v1/surveys"]["get"]["responses"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        (PROMPTS, {"id": "x"}, "id"),
+        (PROMPTS, {"dismissed": "perhaps"}, "dismissed"),
+        (PROMPTS, {"deployment_id": "00000000-0000-4000-8000-000000000000"}, "deployment_id"),
+        ("/api/v1/reports/news", {"annotation_ids": ["nope"]}, "annotation_ids.0"),
+        (
+            "/api/v1/reports/news",
+            {"annotation_ids": [str(uuid.uuid4()) for _ in range(201)]},
+            "annotation_ids",
+        ),
+        ("/api/v1/reports/opt-out", {"actor_id": None}, "actor_id"),
+    ],
+)
+def test_bad_showings_news_and_opt_outs_are_refused_naming_the_field(client, surveyed, path, body, field):
+    widget, deployment, headers = surveyed
+    base = {"id": str(uuid.uuid4()), "deployment_id": str(deployment.pk), "widget_id": str(widget.pk)}
+    response = _post(client, path, {**base, **body}, headers)
+    assert response.status_code == 422, response.json()
+    assert response.json()["errors"][0]["field"] == field
+    assert not SurveyPrompt.objects.exists()
+
+
+def test_a_body_that_is_not_an_object_is_refused(client, surveyed):
+    _widget, _deployment, headers = surveyed
+    response = _post(client, ANSWERS, ["overall_satisfaction", 5], headers)
+    assert (response.status_code, response.json()["code"]) == (422, "invalid")
+    assert not UserFeedback.objects.exists()
