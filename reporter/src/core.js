@@ -27,8 +27,7 @@ export const DEFAULTS = {
   persist: true,
   routes: true,
   longPressMs: 600,
-  surveys: true, // post-change micro-surveys and news of one's reports (survey.js)
-  surveyDelayMs: 1500,
+  surveys: true, surveyDelayMs: 1500, // post-change surveys and news of one's reports (survey.js)
 };
 const BEACON_GRACE_MS = 10000;
 const UNREADABLE_RETRY_MS = 300000; // a beacon's events are sent again only if still unacknowledged by then
@@ -429,7 +428,6 @@ class Reporter {
       this.watcher.start();
       this.findBrokenImages(document);
       this.flush();
-      this.surveys.fetchNews();
     });
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", begin);
     else begin();

@@ -91,6 +91,7 @@ export class Surveys {
     window.addEventListener("click", this.onUse, true);
     document.addEventListener("submit", this.onUse, true);
     window.addEventListener("keydown", this.onShortcut, true);
+    this.newsTimer = setTimeout(safe(() => this.fetchNews()), 0); // once the reporter is configured
   }
 
   stop() {
@@ -98,6 +99,7 @@ export class Surveys {
     document.removeEventListener("submit", this.onUse, true);
     window.removeEventListener("keydown", this.onShortcut, true);
     clearTimeout(this.timer);
+    clearTimeout(this.newsTimer);
     if (this.box) this.box.remove();
   }
 
@@ -111,7 +113,8 @@ export class Surveys {
   }
 
   load() {
-    if (this.config && Date.now() - this.loadedAt < CONFIG_TTL_MS) return Promise.resolve(this.config);
+    // Kept for a while, a failure too: a widget's clicks must not each cost a request.
+    if (this.loadedAt && Date.now() - this.loadedAt < CONFIG_TTL_MS) return Promise.resolve(this.config);
     if (!this.loading) {
       const c = this.r.config;
       this.loading = fetch(`${c.endpoint}/surveys`, { credentials: "omit", headers: { Authorization: `Bearer ${c.key}` } })
@@ -121,7 +124,10 @@ export class Surveys {
           this.loadedAt = Date.now();
           return config;
         })
-        .catch(() => null)
+        .catch(() => {
+          this.loadedAt = Date.now();
+          return null;
+        })
         .finally(() => {
           this.loading = null;
         });
