@@ -67,7 +67,7 @@ function scale(name, low, high, label) {
 function tags(name, values, legend) {
   if (!values.length) return "";
   const boxes = values
-    .map((v) => `<label style="margin-right:8px"><input type="checkbox" name="${name}" value="${escape(v)}"> ${escape(v)}</label>`)
+    .map((v) => `<label style="margin-right:8px;display:inline-block;white-space:nowrap"><input type="checkbox" name="${name}" value="${escape(v)}"> ${escape(v)}</label>`)
     .join("");
   return `<fieldset style="border:0;padding:0;margin:6px 0"><legend>${escape(legend)}</legend>${boxes}</fieldset>`;
 }
