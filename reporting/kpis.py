@@ -20,6 +20,7 @@ TRENDS = [
     ("notifications_acted_share", "Notifications acted on"),
     ("categorisation_fallback_rate", "Auto-categorisation fallback rate"),
     ("ai_acceptance_rate", "AI proposals accepted"),
+    ("survey_response_rate", "Post-change survey response rate"),
 ]
 WEEKS = 12
 
@@ -102,7 +103,22 @@ def compute(hub_ids: list, *, days: int) -> dict:
 
 
 def surveys(hubs: list[str], since: datetime, until: datetime) -> dict | None:
-    """Survey response rate and NPS; None while IHF has no post-change surveys table (`user_feedback`)."""
-    if _rows("SELECT to_regclass('user_feedback') IS NULL", [])[0][0]:
+    """Survey response rate and NPS over the period (docs/metrics.md); None when no survey was shown."""
+    shown, answers, scored, promoters, detractors = _rows(
+        "SELECT (SELECT count(*) FROM survey_prompts p WHERE p.hub_id = ANY(%(hubs)s::uuid[]) "
+        "        AND p.shown_at >= %(since)s AND p.shown_at < %(until)s), "
+        "       count(*), count(f.likelihood_to_reuse), "
+        "       count(*) FILTER (WHERE f.likelihood_to_reuse >= 9), "
+        "       count(*) FILTER (WHERE f.likelihood_to_reuse <= 6) "
+        "FROM user_feedback f WHERE f.hub_id = ANY(%(hubs)s::uuid[]) "
+        "AND f.submitted_at >= %(since)s AND f.submitted_at < %(until)s",
+        {"hubs": hubs, "since": since, "until": until},
+    )[0]
+    if not shown and not answers:
         return None
-    raise NotImplementedError("wire the survey KPIs to user_feedback")
+    return {
+        "shown": shown,
+        "responses": answers,
+        "response_rate": share(answers, shown),
+        "nps": round(100 * (promoters - detractors) / scored) if scored else None,
+    }

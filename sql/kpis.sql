@@ -120,8 +120,15 @@ LANGUAGE sql STABLE AS $$
         FROM agent_review_records v JOIN agent_proposals p ON p.id = v.proposal_id, bounds
         WHERE p.hub_id = ANY(p_hub_ids) AND v.reviewed_at AT TIME ZONE 'UTC' >= bounds.since
         GROUP BY 1
+    ),
+    surveyed AS (
+        SELECT date_trunc('week', p.shown_at AT TIME ZONE 'UTC')::date, 'survey_response_rate',
+               round(avg((EXISTS (SELECT 1 FROM user_feedback f WHERE f.prompt_id = p.id))::int), 3), count(*)
+        FROM survey_prompts p, bounds
+        WHERE p.hub_id = ANY(p_hub_ids) AND p.shown_at AT TIME ZONE 'UTC' >= bounds.since
+        GROUP BY 1
     )
     SELECT * FROM cycle UNION ALL SELECT * FROM coverage UNION ALL SELECT * FROM acted
-    UNION ALL SELECT * FROM fallback UNION ALL SELECT * FROM accepted
+    UNION ALL SELECT * FROM fallback UNION ALL SELECT * FROM accepted UNION ALL SELECT * FROM surveyed
     ORDER BY 2, 1
 $$;

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "outcomes",
     "observability",
     "assist",
+    "surveys",
     "reporting",
     "wiring",
 ]
@@ -345,3 +346,9 @@ IHF_DUPLICATE_THRESHOLD = env.float("IHF_DUPLICATE_THRESHOLD", default=0.55)
 # Where JSONL training and audit exports are written (reporting/exports.py); the admin downloads them
 # from here.
 IHF_EXPORT_DIR = env("IHF_EXPORT_DIR", default=str(BASE_DIR / "var" / "exports"))
+# Post-change surveys (surveys/, docs/metrics.md): how long after a deployment its widget's users may be
+# asked, how far back the same widget's earlier answers count as "before", and how many answers a side needs
+# before they suggest an outcome signal.
+IHF_SURVEY_OPEN_DAYS = env.int("IHF_SURVEY_OPEN_DAYS", default=30)
+IHF_SURVEY_BEFORE_DAYS = env.int("IHF_SURVEY_BEFORE_DAYS", default=90)
+IHF_SURVEY_MIN_RESPONSES = env.int("IHF_SURVEY_MIN_RESPONSES", default=10)

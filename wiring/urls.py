@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("outcomes.urls")),
     path("", include("observability.urls")),
     path("", include("assist.urls")),
+    path("", include("surveys.urls")),
     path("", include("reporting.urls")),
 ]

@@ -13,8 +13,9 @@ function options(values, selected) {
     .join("");
 }
 
-/** Open the form for `element`; `send(body)` returns a Promise of a fetch Response. */
-export function openAnnotation(element, send) {
+/** Open the form for `element`; `send(body)` returns a Promise of a fetch Response. `news` (survey.js) is
+ * what came of an earlier report on this widget, shown once. */
+export function openAnnotation(element, send, news = null) {
   const old = document.getElementById("ihf-annotate");
   if (old) old.remove();
   const returnFocus = document.activeElement;
@@ -29,6 +30,7 @@ export function openAnnotation(element, send) {
     "box-shadow:0 4px 16px rgba(0,0,0,.15);font:14px system-ui,sans-serif;box-sizing:border-box";
   form.innerHTML =
     '<strong style="display:block;margin-bottom:6px">Annotate this widget</strong>' +
+    (news ? news.html : "") +
     '<textarea name="body" rows="3" required aria-label="What did you notice?" ' +
     'style="width:100%;box-sizing:border-box" placeholder="What did you notice?"></textarea>' +
     `<select name="category" aria-label="Category">${options(CATEGORIES, "")}</select> ` +
@@ -61,6 +63,13 @@ export function openAnnotation(element, send) {
     if (event.key === "Escape") close();
   });
   form.querySelector("[data-ihf-close]").addEventListener("click", close);
+  const optOut = form.querySelector("[data-ihf-news-optout]");
+  if (optOut) {
+    optOut.addEventListener("click", () => {
+      news.optOut();
+      optOut.replaceWith("You will not hear of your reports from this site again.");
+    });
+  }
   document.body.appendChild(form);
   form.elements.body.focus();
   return form;

@@ -9,6 +9,7 @@ import { getFlag, OPT_OUT, sessionDraw, Store, tabId } from "./store.js";
 import { isUuid, text, uuid, widgetIdOf } from "./text.js";
 import { bindHandlers, patchAttachShadow, patchHistory } from "./handlers.js";
 import { Watcher, widgetOf } from "./watch.js";
+import { Surveys } from "./survey.js";
 
 export const DEFAULTS = {
   endpoint: "",
@@ -27,6 +28,7 @@ export const DEFAULTS = {
   persist: true,
   routes: true,
   longPressMs: 600,
+  surveys: true, surveyDelayMs: 1500, // post-change surveys and news of one's reports (survey.js)
 };
 const BEACON_GRACE_MS = 10000;
 
@@ -91,6 +93,7 @@ class Reporter {
       },
     });
     bindHandlers(this, safe);
+    this.surveys = new Surveys(this, safe);
     this.configure(options);
     if (/[?&]ihf-debug=1\b/.test(location.search)) this.config.debug = true;
     this.api = makeApi(this, safe);
@@ -418,8 +421,8 @@ class Reporter {
       return fetch(`${this.config.endpoint}/annotations`, {
         method: "POST", body: JSON.stringify(body), credentials: "omit",
         headers: { "Content-Type": "text/plain;charset=UTF-8" },
-      });
-    });
+      }).then((response) => (response.ok && this.surveys.reported(annotationId), response));
+    }, this.surveys.newsFor(id));
   }
 
   destroy() {
@@ -440,6 +443,7 @@ class Reporter {
     clearInterval(this.timer);
     this.save(true);
     this.watcher.stop();
+    this.surveys.stop();
     if (current === this) current = null;
     delete window.__ihfReporter;
   }

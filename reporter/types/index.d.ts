@@ -31,6 +31,10 @@ export interface ReporterOptions {
   routes?: boolean;
   /** A touch held this long on a widget opens the annotation form (600 ms). */
   longPressMs?: number;
+  /** Ask sampled users a post-change survey, and show news of their reports in the annotate form (true). */
+  surveys?: boolean;
+  /** How long after someone used a surveyed widget its question appears (1500 ms). */
+  surveyDelayMs?: number;
 }
 
 export interface ErrorOptions {

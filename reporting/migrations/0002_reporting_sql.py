@@ -7,6 +7,7 @@ class Migration(migrations.Migration):
     # The KPI functions (seed 003) and the JSONL export functions.
     dependencies = [
         ("reporting", "0001_initial"),
+        ("surveys", "0001_initial"),
         ("assist", "0002_assist_sql"),
     ]
 

@@ -34,8 +34,8 @@ NOT_YET_BUILT = {
     "adaptive_threshold_configs": "issue #17, phase 12 (seed 002): learning loop",
     "institutional_knowledge_entries": "issue #17, phase 12 (seed 002): learning loop",
     "learning_insights": "issue #17, phase 12 (seed 002): learning loop",
-    "project_outcomes": "issue #18, seed 004: post-change surveys",
-    "user_feedback": "issue #18, seed 004: post-change surveys",
+    # IHF's deployment_records play its part: user_feedback.deployment_id stands for its project_outcome_id.
+    "project_outcomes": "issue #18, seed 004: not built; deployments stand for it",
     "pattern_analytics": "issue #17, seed 004: pattern analytics",
 }
 

@@ -20,6 +20,7 @@ RANKS = {
     "outcomes": 4,
     "observability": 5,
     "assist": 6,
+    "surveys": 7,
     "reporting": 8,
     "wiring": 99,
 }

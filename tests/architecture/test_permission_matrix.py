@@ -23,7 +23,7 @@ from tests.architecture.world import build_world
 
 ROLES = ("anonymous", "outsider", "viewer", "reviewer", "steward", "admin")
 LOGIN = "login"  # a 302 to the sign-in page, as opposed to a 302 that means the action was done
-APP_LABELS = ("hubs", "feedback", "governance", "outcomes", "observability", "assist", "reporting")
+APP_LABELS = ("hubs", "feedback", "governance", "outcomes", "observability", "assist", "surveys", "reporting")
 # Not the web UI's: the Django admin (its own staff checks), the JSON API (its key tests in tests/api/),
 # signing in and out.
 EXCLUDED_NAMESPACES = {"admin", "api"}
@@ -168,6 +168,16 @@ MATRIX = [
     # reporting: the KPI panel, per hub and across the reader's hubs
     get("reporting:kpis", "",                                   LOGIN, 200, 200, 200, 200, 200),
     get("reporting:hub-kpis", "slug",                           LOGIN, 404, 200, 200, 200, 200),
+    # surveys: stewards set the rules; stewards and reviewers turn surveys on and judge suggestions; every
+    # member reads their own reports' verdicts and may opt out of them
+    get("surveys:settings", "slug",                             LOGIN, 404, 403, 403, 200, 200),
+    post("surveys:settings", "slug",                            LOGIN, 404, 403, 403, 422, 422),
+    post("surveys:toggle", "slug deployment",                   LOGIN, 404, 403, 422, 422, 422),
+    post("surveys:suggestion-decide", "slug deployment suggestion",
+                                                                LOGIN, 404, 403, 422, 422, 422),
+    get("surveys:my-reports", "slug",                           LOGIN, 404, 200, 200, 200, 200),
+    post("surveys:my-reports-opt-out", "slug",                  LOGIN, 404, 302, 302, 302, 302,
+         data={"opted_out": "=1"}),
 ]
 # fmt: on
 

@@ -24,6 +24,7 @@ from governance.models import DecisionRecord, Requirement
 from hubs.models import ApiKey, Widget
 from observability.models import BottleneckRecord, CrossHubPropagation
 from outcomes.models import DeploymentRecord, Regression
+from surveys.models import SignalSuggestion
 from tests.chain import accepted_candidate, decision_for, deployment_for, requirement_for, signal_for
 from tests.conftest import HubPeople
 from tests.factories import (
@@ -57,6 +58,7 @@ class World:
     proposal: AgentProposal  # a pending summary of `thread`
     draft: AgentProposal  # a pending requirement draft for `accepted`
     saved_view: SavedBoardView  # the steward's, shared with the hub
+    suggestion: SignalSuggestion  # a pending signal the deployment's survey answers suggest
 
     @property
     def slug(self) -> str:
@@ -138,6 +140,9 @@ def build_world(people: HubPeople) -> World:
     saved_view = SavedBoardView.objects.create(
         hub=hub, owner=steward, name="Critical first", query="sort=severity", shared=True
     )
+    suggestion = SignalSuggestion.objects.create(
+        deployment=deployment, widget=widget, signal_type="improved", evidence={"rule": "level", "after": {}}
+    )
     return World(
         people=people,
         widget=widget,
@@ -158,4 +163,5 @@ def build_world(people: HubPeople) -> World:
         proposal=proposal,
         draft=draft,
         saved_view=saved_view,
+        suggestion=suggestion,
     )

@@ -241,5 +241,6 @@ def test_the_deployment_page_query_count_does_not_grow(client, people, django_as
             deployment, candidate.source_widget, "neutral", observed_at=timezone.now() - timedelta(hours=1)
         )
     client.force_login(people.steward)
-    with django_assert_max_num_queries(16):
+    # 16 for the page, 5 for the survey panel the surveys app adds to it (surveys/templatetags/survey_tags.py)
+    with django_assert_max_num_queries(21):
         assert client.get(_url("deployment", people, deployment)).status_code == 200

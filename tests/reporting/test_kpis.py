@@ -96,7 +96,7 @@ def test_an_empty_hub_says_no_data_rather_than_zero(client, people):
     response = client.get(reverse("reporting:hub-kpis", args=["alpha"]))
     page = response.content.decode()
     assert response.status_code == 200
-    assert page.count("no data yet") + page.count("No data yet") >= 6 and "Not measured" in page
+    assert page.count("no data yet") + page.count("No data yet") >= 7 and "No survey was shown" in page
     assert all(row["median"] is None for row in response.context["kpis"]["cycle"])
 
 
@@ -116,3 +116,34 @@ def test_across_hubs_counts_only_the_readers_hubs(client, people):
     client.force_login(people.steward)  # a member of alpha only
     response = client.get(reverse("reporting:kpis"))
     assert response.context["hub_count"] == 1 and response.context["kpis"]["cycle"][-1]["items"] == 0
+
+
+def test_survey_response_rate_and_nps(client, people):
+    import uuid
+
+    from surveys.models import SurveyPrompt, UserFeedback
+
+    _, _, deployment = loop(people.hub, start=recent(40))
+    widget = deployment.decision.requirement.source_candidate.source_widget
+    prompts = [
+        SurveyPrompt.objects.create(id=uuid.uuid4(), hub=people.hub, deployment=deployment, widget=widget)
+        for _ in range(8)
+    ]
+    for prompt, score in zip(prompts, [10, 9, 7, 3], strict=False):  # 2 promoters, 1 passive, 1 detractor
+        UserFeedback.objects.create(
+            hub=people.hub,
+            deployment=deployment,
+            widget=widget,
+            prompt=prompt,
+            overall_satisfaction=4,
+            likelihood_to_reuse=score,
+        )
+    result = kpis.compute([people.hub.pk], days=30)
+    assert result["surveys"] == {"shown": 8, "responses": 4, "response_rate": 0.5, "nps": 25}
+    weekly = {trend["kpi"]: trend["points"] for trend in result["weekly"]}
+    assert sum(p["items"] for p in weekly["survey_response_rate"]) == 8
+    client.force_login(people.viewer)
+    assert (
+        "NPS <strong>25</strong>"
+        in client.get(reverse("reporting:hub-kpis", args=["alpha"])).content.decode()
+    )

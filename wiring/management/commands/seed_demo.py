@@ -79,6 +79,9 @@ class Command(BaseCommand):
 
         steward = next(user for user in users if user.email == "steward@ihf.local")
         demo_assist.seed(hubs, steward, self.stdout.write)
+        from wiring import demo_surveys
+
+        demo_surveys.seed(hubs, steward, self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f}s."))
 
     def _report(self, label, total, created):
