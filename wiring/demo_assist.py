@@ -17,6 +17,8 @@ from wiring.demo import demo_id
 
 PARAPHRASES = Path(categorise.__file__).resolve().parent / "data" / "paraphrases.jsonl"
 CLUSTERS_PER_HUB = 5
+# Marks the annotations this module adds, so that the demo's own counts can tell them apart.
+MARK = "demo:phase5"
 
 
 def _clusters() -> list[tuple[str, str, list[str]]]:
@@ -97,6 +99,7 @@ def seed(hubs: dict, steward, log) -> None:
                         thread_id=thread_id,
                         actor_type="user",
                         created_at=now - timedelta(days=2, hours=index),
+                        widget_state_ref=MARK,
                     )
                 )
     with transaction.atomic():
@@ -163,5 +166,7 @@ def review_some(hubs: dict, steward, log) -> None:
     for n, widget in enumerate(widgets):
         body = bodies[n % len(bodies)]
         if not Annotation.objects.filter(widget=widget, body=body).exists():
-            categories.create_annotation(widget=widget, body=body, severity="medium", actor_type="user")
+            categories.create_annotation(
+                widget=widget, body=body, severity="medium", actor_type="user", widget_state_ref=MARK
+            )
     log(f"  phase 5: {reviewed} proposals reviewed, {len(widgets)} annotations categorised by IHF")

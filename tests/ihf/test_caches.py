@@ -12,6 +12,8 @@ from tests.factories import HubFactory, WidgetFactory, api_key
 
 def test_the_registry_names_every_process_cache():
     assert caches.names() == [
+        "assist.categorise.current",
+        "assist.neighbours.indexes",
         "hubs.fastpath.origins",
         "hubs.ingest.contract",
         "hubs.ingest.insert_cursors",
