@@ -1,0 +1,9 @@
+from django.db import migrations
+
+from ihf.sqlfiles import run_sql_file
+
+
+class Migration(migrations.Migration):
+    dependencies = [("outcomes", "0002_phase4_sql"), ("feedback", "0005_candidate_requirement_and_summary")]
+
+    operations = [run_sql_file("lineage_enrichment_learning")]
