@@ -67,11 +67,14 @@ def _build(conn):
         "INSERT INTO decision_records (title, rationale, outcome, hub_id, candidate_id) "
         "SELECT 'd', 'r', 'approved', (SELECT id FROM hubs), id FROM requirement_candidates"
     )
-    conn.execute("INSERT INTO deployment_records (version_ref, decision_id) SELECT 'v1', id FROM decision_records")
+    conn.execute(
+        "INSERT INTO deployment_records (version_ref, decision_id) SELECT 'v1', id FROM decision_records"
+    )
     conn.execute(
         "CREATE TABLE bench_targets AS SELECT row_number() OVER () AS n, dep.id AS deployment_id, "
         "c.source_widget_id AS widget_id FROM deployment_records dep "
-        "JOIN decision_records d ON d.id = dep.decision_id JOIN requirement_candidates c ON c.id = d.candidate_id"
+        "JOIN decision_records d ON d.id = dep.decision_id "
+        "JOIN requirement_candidates c ON c.id = d.candidate_id"
     )
     conn.execute("CREATE UNIQUE INDEX ON bench_targets (n)")
     conn.execute(

@@ -62,7 +62,8 @@ def _insert(rows):
     params = [p for d, w, t, at in rows for p in (d.pk, w.pk, t, at)]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO outcome_signals (deployment_id, widget_id, signal_type, observed_at) VALUES {values}",
+            "INSERT INTO outcome_signals (deployment_id, widget_id, signal_type, observed_at) "
+            f"VALUES {values}",
             params,
         )
 
@@ -106,7 +107,8 @@ def test_an_insert_of_no_rows_changes_nothing(people):
     before = _summaries()
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO outcome_signals (deployment_id, widget_id, signal_type) SELECT NULL, NULL, 'x' WHERE false"
+            "INSERT INTO outcome_signals (deployment_id, widget_id, signal_type) "
+            "SELECT NULL, NULL, 'x' WHERE false"
         )
     assert _summaries() == before
 
