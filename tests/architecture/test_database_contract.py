@@ -23,6 +23,7 @@ from observability.models import HubHealthSnapshot
 from tests.architecture.project import project_tables
 from tests.chain import full_chain
 from tests.factories import AnnotationFactory, EventFactory
+from tests.learning.history import learning_rows
 
 SEEDS = Path(settings.BASE_DIR).parent / "shared" / "seeds"
 
@@ -32,15 +33,9 @@ NOT_YET_BUILT = {
     "agent_proposals": "issue #16, phase 5 (seed 001): agent proposals",
     "agent_review_records": "issue #16, phase 5 (seed 001): agent proposals",
     "confidence_annotations": "issue #16, phase 5 (seed 001): agent proposals",
-    "outcome_correlations": "issue #17, phase 12 (seed 002): learning loop",
-    "pattern_performance_records": "issue #17, phase 12 (seed 002): learning loop",
-    "adaptive_threshold_configs": "issue #17, phase 12 (seed 002): learning loop",
-    "institutional_knowledge_entries": "issue #17, phase 12 (seed 002): learning loop",
-    "learning_insights": "issue #17, phase 12 (seed 002): learning loop",
     "finetune_exports": "issue #18, seed 003: JSONL exports of decisions and outcomes",
     "project_outcomes": "issue #18, seed 004: post-change surveys",
     "user_feedback": "issue #18, seed 004: post-change surveys",
-    "pattern_analytics": "issue #17, seed 004: pattern analytics",
 }
 
 # Where each kind of name is found in PostgreSQL's catalogs (pg_class.relkind for relations).
@@ -226,6 +221,10 @@ HISTORY_TABLES = {
     "outcome_signals": "signal_type = 'regressed'",
     "hub_health_snapshots": "health_score = 1",
     "widget_versions": "version = version + 100",
+    "outcome_correlations": "signals = 0",
+    "pattern_performance_records": "successes = 0",
+    "adaptive_threshold_configs": "new_values = '{}'",
+    "learning_insights": "statement = 'x'",
 }
 TRUNCATE_REFUSED = "is a history table: TRUNCATE is not permitted"
 TRUNCATE_GUARD = "prevent_history_truncate"
@@ -243,6 +242,7 @@ def history_rows(people):
     AnnotationFactory(widget=candidate.source_widget)
     TriageState.objects.create(candidate=candidate, status="open", changed_by=people.steward)
     HubHealthSnapshot.objects.create(hub=people.hub, health_score=90)
+    learning_rows(people.hub)
     # The test's transaction holds the deferred foreign-key checks of these inserts, and PostgreSQL refuses
     # to TRUNCATE a table with pending ones (55006) before any trigger could: run them now.
     with connection.cursor() as cursor:

@@ -12,7 +12,16 @@ ROOT = Path(__file__).resolve().parents[2]
 # Position along the loop: a package may import only packages of a lower rank (and itself). The core (ihf)
 # imports no app; the wiring imports them all and nothing imports it. Phase 5 (AI proposals) and phase 12
 # (learning) code goes where its imports allow: into an existing app, or a new package given its rank here.
-RANKS = {"ihf": 0, "hubs": 1, "feedback": 2, "governance": 3, "outcomes": 4, "observability": 5, "wiring": 99}
+RANKS = {
+    "ihf": 0,
+    "hubs": 1,
+    "feedback": 2,
+    "governance": 3,
+    "outcomes": 4,
+    "observability": 5,
+    "learning": 6,
+    "wiring": 99,
+}
 MAX_LINES = 500
 
 
