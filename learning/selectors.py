@@ -5,6 +5,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import F
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -59,7 +60,7 @@ def latest_correlations(hub_id: uuid.UUID):
     """The hub's rows of its latest correlation run, strongest effect first."""
     latest = OutcomeCorrelation.objects.filter(hub_id=hub_id).order_by("-computed_at").values("run_id")[:1]
     return OutcomeCorrelation.objects.filter(hub_id=hub_id, run_id__in=latest).order_by(
-        "-effect_size", "correlation_type", "factor_value"
+        F("effect_size").desc(nulls_last=True), "correlation_type", "factor_value"
     )
 
 

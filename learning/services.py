@@ -50,6 +50,8 @@ def _subject(decision: DecisionRecord):
 def knowledge_distil(*, decision: DecisionRecord, actor: User) -> InstitutionalKnowledgeEntry:
     """The decision with its outcome as a knowledge base entry: problem, decision, rationale, outcome,
     evaluation and links to each record of its lineage."""
+    # The trigger keeps the summary current in the database, not in instances loaded before the last signal.
+    decision.refresh_from_db(fields=["outcome_summary"])
     candidate = _subject(decision)
     deployments = list(decision.deployments.select_related("evaluation").order_by("deployed_at"))
     evaluations = [d.evaluation for d in deployments if hasattr(d, "evaluation")]
