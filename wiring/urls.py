@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("governance.urls")),
     path("", include("outcomes.urls")),
     path("", include("observability.urls")),
+    path("", include("learning.urls")),
 ]

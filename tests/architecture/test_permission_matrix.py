@@ -23,7 +23,7 @@ from tests.architecture.world import build_world
 
 ROLES = ("anonymous", "outsider", "viewer", "reviewer", "steward", "admin")
 LOGIN = "login"  # a 302 to the sign-in page, as opposed to a 302 that means the action was done
-APP_LABELS = ("hubs", "feedback", "governance", "outcomes", "observability")
+APP_LABELS = ("hubs", "feedback", "governance", "outcomes", "observability", "learning")
 # Not the web UI's: the Django admin (its own staff checks), the JSON API (its key tests in tests/api/),
 # signing in and out.
 EXCLUDED_NAMESPACES = {"admin", "api"}
@@ -145,6 +145,16 @@ MATRIX = [
     post("observability:propagation-act", "propagation",        LOGIN, 404, 403, 403, 422, 422),
     get("observability:review", "",                             LOGIN, 200, 200, 200, 200, 200),
     get("observability:review-panel", "=health",                LOGIN, 200, 200, 200, 200, 200),
+    # learning: the index sends a member of one hub straight to its dashboard
+    get("learning:index", "",                                   LOGIN, 302, 302, 302, 302, 200),
+    get("learning:dashboard", "slug",                           LOGIN, 404, 200, 200, 200, 200),
+    get("learning:panel", "slug =calibrations",                 LOGIN, 404, 200, 200, 200, 200),
+    post("learning:calibration", "slug calibration",            LOGIN, 404, 403, 403, 422, 422),
+    post("learning:insight", "slug insight",                    LOGIN, 404, 403, 422, 422, 422),
+    get("learning:knowledge", "slug",                           LOGIN, 404, 200, 200, 200, 200,
+        data={"q": "=Decide"}),
+    get("learning:entry", "slug entry",                         LOGIN, 404, 200, 200, 200, 200),
+    post("learning:distil", "slug decision",                    LOGIN, 404, 403, 302, 302, 302),
 ]
 # fmt: on
 

@@ -14,6 +14,8 @@ from feedback.models import Annotation, AnnotationThread, NotificationOutcome, R
 from feedback.notifications import link_token
 from governance.models import DecisionRecord, Requirement
 from hubs.models import ApiKey, Widget
+from learning.models import AdaptiveThresholdConfig, InstitutionalKnowledgeEntry, LearningInsight
+from learning.services import knowledge_distil
 from observability.models import BottleneckRecord, CrossHubPropagation
 from outcomes.models import DeploymentRecord, Regression
 from tests.chain import accepted_candidate, decision_for, deployment_for, requirement_for, signal_for
@@ -46,6 +48,9 @@ class World:
     propagation: CrossHubPropagation  # alpha and gamma: not beta, the outsider's hub
     key: ApiKey
     notification: NotificationOutcome  # the email that told the reviewer of the assignment
+    calibration: AdaptiveThresholdConfig  # proposed
+    insight: LearningInsight  # new
+    entry: InstitutionalKnowledgeEntry  # of a decision on `accepted` (`decision` is not distilled)
 
     @property
     def slug(self) -> str:
@@ -104,6 +109,22 @@ def build_world(people: HubPeople) -> World:
         fingerprint="widget_type_friction:button",
     )
     key, _raw = api_key(hub, actor=steward)
+    calibration = AdaptiveThresholdConfig.objects.create(
+        hub=hub,
+        config_type="bottleneck_threshold",
+        stage="candidate_untriaged",
+        old_values={"threshold_days": 30},
+        new_values={"threshold_days": 12},
+        evidence={"samples": 9, "p50_days": 4.0, "p90_days": 11.2, "window_days": 180},
+    )
+    insight = LearningInsight.objects.create(
+        hub=hub,
+        insight_type="change_regressions",
+        statement="3 of 4 changes regressed",
+        evidence={},
+        fingerprint="f",
+    )
+    entry = knowledge_distil(decision=decision_for(hub, candidate=accepted, user=steward), actor=steward)
     return World(
         people=people,
         widget=widget,
@@ -121,4 +142,7 @@ def build_world(people: HubPeople) -> World:
         propagation=propagation,
         key=key,
         notification=notification,
+        calibration=calibration,
+        insight=insight,
+        entry=entry,
     )
