@@ -15,6 +15,7 @@ from feedback.models import Annotation, RequirementCandidate
 from governance.models import DecisionRecord
 from hubs.models import Hub, Widget
 from learning import compute, services
+from outcomes import regressions
 from outcomes.models import ChangeEvaluation, DeploymentRecord, OutcomeSignal, RemediationEvent
 
 NAMESPACE = uuid.UUID("0d7f3c52-6a8e-4f1b-9c2d-5e4a3b2c1d0f")
@@ -145,10 +146,12 @@ def _hub_history(hub: Hub, now: datetime, rng: random.Random, reviewer_id) -> di
 
 def seed(hubs: list[Hub], now: datetime, reviewer, steward) -> list[compute.Run]:
     """Add each hub's past (unless it has one already), distil some decisions, and compute what the
-    periodic job would; returns the recomputes' runs."""
+    periodic job would; returns the recomputes' runs. A second run adds nothing (recomputes add history)."""
     fresh = [
         hub for hub in hubs if not DecisionRecord.objects.filter(hub=hub, pattern__isnull=False).exists()
     ]
+    if not fresh:
+        return []
     rng = random.Random(12)
     with transaction.atomic():
         for hub in fresh:
@@ -164,7 +167,9 @@ def seed(hubs: list[Hub], now: datetime, reviewer, steward) -> list[compute.Run]
                 model.objects.bulk_create(rows[key])
             for decision in rows["decisions"][:6]:
                 services.knowledge_distil(decision=decision, actor=steward)
-        if fresh:
-            with connection.cursor() as cursor:
-                cursor.execute(SNAPSHOT_WEEKS, {"now": now, "hubs": [h.pk for h in fresh]})
+        with connection.cursor() as cursor:
+            cursor.execute(SNAPSHOT_WEEKS, {"now": now, "hubs": [h.pk for h in fresh]})
+    # The improved signals of this past followed by high annotations are regressions, found now rather than
+    # by the next run's detection (which would make a second seed_demo change something).
+    regressions.detect()
     return compute.refresh_all()
