@@ -5,6 +5,7 @@ descending), filters by field, and the `total` of matching rows. Errors are v1's
 naming each parameter that cannot be used."""
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import F
@@ -26,10 +27,10 @@ from learning.schemas import (
 from learning.schemas import InstitutionalKnowledgeEntry as EntrySchema
 
 router = Router(tags=["v2"])
-SECURITY = {"security": [{"BearerAuth": []}]}
+SECURITY: dict[str, Any] = {"security": [{"BearerAuth": []}]}
 MAX_LIMIT = 100
 NO_ENTRY = "No knowledge base entry {id} in this key's hub."
-CORRELATION_SORTS = {
+CORRELATION_SORTS: dict[str, list[Any]] = {
     "-effect_size": [F("effect_size").desc(nulls_last=True), "correlation_type", "factor_value"],
     "effect_size": [F("effect_size").asc(nulls_last=True), "correlation_type", "factor_value"],
     "-signals": ["-signals", "correlation_type", "factor_value"],
@@ -44,7 +45,7 @@ PATTERN_SORTS = {
 }
 
 
-def _choice(errors: list[FieldError], name: str, value: str | None, allowed) -> None:
+def _choice(errors: list[FieldError], name: str, value: str | None, allowed: Iterable[str]) -> None:
     if value is not None and value not in allowed:
         errors.append(FieldError(name, Code.NOT_ACCEPTED, f"one of {', '.join(allowed)}"))
 

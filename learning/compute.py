@@ -3,6 +3,7 @@ sql/learning_compute.sql); refresh_all() runs them in the order their inputs nee
 
 import json
 import time
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -11,7 +12,7 @@ from observability.compute import Run
 from observability.models import DEFAULT_THRESHOLD_DAYS
 
 
-def _call(sql: str, params: list) -> tuple[int, float]:
+def _call(sql: str, params: list[Any]) -> tuple[int, float]:
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)

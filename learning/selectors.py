@@ -3,9 +3,10 @@ search from the entries' tsvector, both in SQL; the rest are QuerySets."""
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -49,14 +50,14 @@ SEARCH_SORTS = {
 }
 
 
-def _rows(sql: str, params) -> list[dict]:
+def _rows(sql: str, params: list[Any]) -> list[dict[str, Any]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [c.name for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def latest_correlations(hub_id: uuid.UUID):
+def latest_correlations(hub_id: uuid.UUID) -> QuerySet[OutcomeCorrelation]:
     """The hub's rows of its latest correlation run, strongest effect first."""
     latest = OutcomeCorrelation.objects.filter(hub_id=hub_id).order_by("-computed_at").values("run_id")[:1]
     return OutcomeCorrelation.objects.filter(hub_id=hub_id, run_id__in=latest).order_by(
@@ -71,17 +72,19 @@ def correlation_hint(hub_id: uuid.UUID, *, category: str, widget_type: str) -> l
     return [row for row in rows if (row.correlation_type, row.factor_value) in wanted]
 
 
-def pattern_figures(hub_id: uuid.UUID, pattern: str | None = None) -> list[dict]:
+def pattern_figures(hub_id: uuid.UUID, pattern: str | None = None) -> list[dict[str, Any]]:
     """Each pattern's current figures (pattern_analytics), most deployed first."""
     sql = f"SELECT {', '.join(PATTERN_COLUMNS)} FROM pattern_analytics WHERE hub_id = %s"
-    params: list = [hub_id]
+    params: list[Any] = [hub_id]
     if pattern is not None:
         sql += " AND pattern_id = %s"
         params.append(pattern)
     return _rows(sql + " ORDER BY deployments DESC, pattern_id", params)
 
 
-def pattern_trend(hub_id: uuid.UUID, metric: str, interval: str, pattern: str | None = None) -> list[dict]:
+def pattern_trend(
+    hub_id: uuid.UUID, metric: str, interval: str, pattern: str | None = None
+) -> list[dict[str, Any]]:
     """{pattern, points: [{t, value}]} per pattern: each bucket's last snapshot of `metric`."""
     column = TREND_METRICS[metric]
     if interval not in INTERVALS:
@@ -92,7 +95,7 @@ def pattern_trend(hub_id: uuid.UUID, metric: str, interval: str, pattern: str | 
         "ORDER BY pattern, t, snapshot_at DESC",
         [interval, hub_id, pattern, pattern],
     )
-    series: dict[str, list] = {}
+    series: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         value = row["value"]
         series.setdefault(row["pattern"], []).append(
@@ -101,13 +104,13 @@ def pattern_trend(hub_id: uuid.UUID, metric: str, interval: str, pattern: str | 
     return [{"pattern": name, "points": points} for name, points in series.items()]
 
 
-def pending_calibrations(hub_id: uuid.UUID):
+def pending_calibrations(hub_id: uuid.UUID) -> QuerySet[AdaptiveThresholdConfig]:
     return AdaptiveThresholdConfig.objects.filter(hub_id=hub_id, status=CalibrationStatus.PROPOSED).order_by(
         "config_type", "stage"
     )
 
 
-def new_insights(hub_id: uuid.UUID):
+def new_insights(hub_id: uuid.UUID) -> QuerySet[LearningInsight]:
     return LearningInsight.objects.filter(hub_id=hub_id, status=InsightStatus.NEW).order_by(
         "-created_at", "insight_type"
     )
@@ -122,9 +125,9 @@ class KnowledgeFilters:
     sort: str = "-rank"
 
 
-def _knowledge_where(hub_id: uuid.UUID, filters: KnowledgeFilters) -> tuple[str, list]:
+def _knowledge_where(hub_id: uuid.UUID, filters: KnowledgeFilters) -> tuple[str, list[Any]]:
     where = ["e.hub_id = %s", "(numnode(q.query) = 0 OR e.search_vector @@ q.query)"]
-    params: list = [hub_id]
+    params: list[Any] = [hub_id]
     for column in ("widget_type", "pattern", "outcome"):
         value = getattr(filters, column)
         if value:
@@ -140,7 +143,7 @@ def headline(text: str) -> SafeString:
 
 def knowledge_search(
     hub_id: uuid.UUID, filters: KnowledgeFilters, *, offset: int, limit: int
-) -> tuple[int, list[dict]]:
+) -> tuple[int, list[dict[str, Any]]]:
     """(total, a page of entries ranked by ts_rank_cd, each with a highlighted `snippet`)."""
     where, params = _knowledge_where(hub_id, filters)
     query = "(SELECT websearch_to_tsquery('english', %s) AS query) AS q"
@@ -164,7 +167,7 @@ def knowledge_search(
     return total, rows
 
 
-def similar_knowledge(hub_id: uuid.UUID, text: str, *, limit: int = 3) -> list[dict]:
+def similar_knowledge(hub_id: uuid.UUID, text: str, *, limit: int = 3) -> list[dict[str, Any]]:
     """Entries about a similar problem: any of the text's words, best ranked first (the candidate page)."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -181,7 +184,7 @@ def similar_knowledge(hub_id: uuid.UUID, text: str, *, limit: int = 3) -> list[d
     )
 
 
-def suggested_patterns(hub_id: uuid.UUID, text: str, *, limit: int = 3) -> list[dict]:
+def suggested_patterns(hub_id: uuid.UUID, text: str, *, limit: int = 3) -> list[dict[str, Any]]:
     """Patterns of similar past decisions (their knowledge entries), then the hub's most deployed ones,
     each with its current figures (the decision form's suggestion)."""
     names = [e["pattern"] for e in similar_knowledge(hub_id, text, limit=10) if e["pattern"]]

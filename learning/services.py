@@ -1,9 +1,13 @@
 """Writes of the learning loop that span models: distilling a decision, deciding a calibration, acting on an
 insight. Each refuses with a LearningError whose message is a constant below."""
 
+import uuid
+from typing import Any
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from feedback.models import RequirementCandidate
 from governance.models import DecisionRecord
 from hubs.models import Hub
 from ihf.models import User
@@ -27,7 +31,7 @@ class LearningError(Exception):
     pass
 
 
-def knowledge_outcome(summary: dict | None) -> str:
+def knowledge_outcome(summary: dict[str, Any] | None) -> str:
     """What a decision's lineage summary says, in one word (docs/metrics.md, "Learning")."""
     if not summary:
         return KnowledgeOutcome.UNOBSERVED
@@ -41,10 +45,10 @@ def knowledge_outcome(summary: dict | None) -> str:
     return KnowledgeOutcome.NEUTRAL
 
 
-def _subject(decision: DecisionRecord):
-    if decision.candidate_id:
+def _subject(decision: DecisionRecord) -> RequirementCandidate | None:
+    if decision.candidate is not None:
         return decision.candidate
-    return decision.requirement.source_candidate if decision.requirement_id else None
+    return decision.requirement.source_candidate if decision.requirement is not None else None
 
 
 def knowledge_distil(*, decision: DecisionRecord, actor: User) -> InstitutionalKnowledgeEntry:
@@ -89,7 +93,9 @@ def knowledge_distil(*, decision: DecisionRecord, actor: User) -> InstitutionalK
         raise
 
 
-def calibration_decide(*, hub: Hub, calibration_id, actor: User, apply: bool) -> AdaptiveThresholdConfig:
+def calibration_decide(
+    *, hub: Hub, calibration_id: uuid.UUID, actor: User, apply: bool
+) -> AdaptiveThresholdConfig:
     """Apply (or decline) a proposed calibration, once. Applying a threshold writes the hub's bottleneck
     threshold, which detection reads; applied weights are read by friction (ihf_friction_weights)."""
     with transaction.atomic():
@@ -110,7 +116,7 @@ def calibration_decide(*, hub: Hub, calibration_id, actor: User, apply: bool) ->
     return calibration
 
 
-def insight_act(*, hub: Hub, insight_id, actor: User, status: str) -> LearningInsight:
+def insight_act(*, hub: Hub, insight_id: uuid.UUID, actor: User, status: str) -> LearningInsight:
     """new → acknowledged | dismissed, once (a second person's click finds it done)."""
     updated = LearningInsight.objects.filter(pk=insight_id, hub=hub, status=InsightStatus.NEW).update(
         status=status, acted_by=actor, acted_at=timezone.now()
