@@ -126,8 +126,13 @@ class KnowledgeFilters:
 
 
 def _knowledge_where(hub_id: uuid.UUID, filters: KnowledgeFilters) -> tuple[str, list[Any]]:
-    where = ["e.hub_id = %s", "(numnode(q.query) = 0 OR e.search_vector @@ q.query)"]
+    """The WHERE clause: the text condition only when there is text, so that it is a plain `@@` the GIN
+    index serves (an OR around it would make PostgreSQL test every entry of the hub)."""
+    where = ["e.hub_id = %s"]
     params: list[Any] = [hub_id]
+    if filters.q:
+        where.append("e.search_vector @@ websearch_to_tsquery('english', %s)")
+        params.append(filters.q)
     for column in ("widget_type", "pattern", "outcome"):
         value = getattr(filters, column)
         if value:
@@ -144,22 +149,25 @@ def headline(text: str) -> SafeString:
 def knowledge_search(
     hub_id: uuid.UUID, filters: KnowledgeFilters, *, offset: int, limit: int
 ) -> tuple[int, list[dict[str, Any]]]:
-    """(total, a page of entries ranked by ts_rank_cd, each with a highlighted `snippet`)."""
+    """(total, a page of entries ranked by ts_rank_cd, each with a highlighted `snippet`). Without text the
+    rank is 0 and the snippet the text's start; ts_headline runs only on the page's rows."""
     where, params = _knowledge_where(hub_id, filters)
-    query = "(SELECT websearch_to_tsquery('english', %s) AS query) AS q"
-    total = _rows(
-        f"SELECT count(*) AS n FROM institutional_knowledge_entries e, {query} WHERE {where}",
-        [filters.q, *params],
-    )[0]["n"]
+    counted = _rows(f"SELECT count(*) AS n FROM institutional_knowledge_entries e WHERE {where}", params)
+    total = counted[0]["n"]
     text = "translate(e.problem || ' ' || e.decision_text || ' ' || e.rationale, E'\\x02\\x03', '')"
+    if filters.q:
+        rank = "ts_rank_cd(e.search_vector, websearch_to_tsquery('english', %s))"
+        snippet = "ts_headline('english', p.text, websearch_to_tsquery('english', %s), %s)"
+        rank_params, snippet_params = [filters.q], [filters.q, HEADLINE_OPTIONS]
+    else:
+        rank, snippet, rank_params, snippet_params = "0::real", "left(p.text, 240)", [], []
     rows = _rows(
-        "SELECT p.*, CASE WHEN numnode(q.query) = 0 THEN left(p.text, 240) "
-        f"ELSE ts_headline('english', p.text, q.query, %s) END AS snippet FROM ("
+        f"SELECT p.*, {snippet} AS snippet FROM ("
         "SELECT e.id, e.title, e.outcome, e.widget_type, e.pattern, e.created_at, e.decision_id, "
-        f"ts_rank_cd(e.search_vector, q.query) AS rank, {text} AS text "
-        f"FROM institutional_knowledge_entries e, {query} WHERE {where} "
-        f"ORDER BY {SEARCH_SORTS[filters.sort]} LIMIT %s OFFSET %s) AS p, {query}",
-        [HEADLINE_OPTIONS, filters.q, *params, limit, offset, filters.q],
+        f"{rank} AS rank, {text} AS text FROM institutional_knowledge_entries e WHERE {where} "
+        f"ORDER BY {SEARCH_SORTS[filters.sort]} LIMIT %s OFFSET %s) AS p "
+        f"ORDER BY {SEARCH_SORTS[filters.sort].replace('e.', 'p.')}",
+        [*snippet_params, *rank_params, *params, limit, offset],
     )
     for row in rows:
         row["snippet"] = headline(row.pop("snippet"))
