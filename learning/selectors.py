@@ -157,21 +157,23 @@ def knowledge_search(
     text = "translate(e.problem || ' ' || e.decision_text || ' ' || e.rationale, E'\\x02\\x03', '')"
     if filters.q:
         rank = "ts_rank_cd(e.search_vector, websearch_to_tsquery('english', %s))"
-        snippet = "ts_headline('english', p.text, websearch_to_tsquery('english', %s), %s)"
+        snippet = f"ts_headline('english', {text}, websearch_to_tsquery('english', %s), %s)"
         rank_params, snippet_params = [filters.q], [filters.q, HEADLINE_OPTIONS]
     else:
-        rank, snippet, rank_params, snippet_params = "0::real", "left(p.text, 240)", [], []
+        rank, snippet, rank_params, snippet_params = "0::real", f"left({text}, 240)", [], []
+    # The page is chosen on keys and rank alone; its text is read and highlighted for its rows only (a
+    # function in the inner select list would run for every match before the sort).
     rows = _rows(
-        f"SELECT p.*, {snippet} AS snippet FROM ("
-        "SELECT e.id, e.title, e.outcome, e.widget_type, e.pattern, e.created_at, e.decision_id, "
-        f"{rank} AS rank, {text} AS text FROM institutional_knowledge_entries e WHERE {where} "
-        f"ORDER BY {SEARCH_SORTS[filters.sort]} LIMIT %s OFFSET %s) AS p "
-        f"ORDER BY {SEARCH_SORTS[filters.sort].replace('e.', 'p.')}",
+        "SELECT e.id, e.title, e.outcome, e.widget_type, e.pattern, e.created_at, e.decision_id, p.rank, "
+        f"{snippet} AS snippet FROM ("
+        f"SELECT e.id, e.created_at, e.title, {rank} AS rank FROM institutional_knowledge_entries e "
+        f"WHERE {where} ORDER BY {SEARCH_SORTS[filters.sort]} LIMIT %s OFFSET %s) AS p "
+        "JOIN institutional_knowledge_entries e ON e.id = p.id "
+        f"ORDER BY {SEARCH_SORTS[filters.sort].replace('e.', 'p.').replace('rank', 'p.rank')}",
         [*snippet_params, *rank_params, *params, limit, offset],
     )
     for row in rows:
         row["snippet"] = headline(row.pop("snippet"))
-        del row["text"]
     return total, rows
 
 
