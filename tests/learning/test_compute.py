@@ -141,3 +141,17 @@ def test_correlations_and_snapshots_are_append_only(people, small, statement):
         cursor.execute(statement)
     assert excinfo.value.__cause__.sqlstate == "P0001"
     assert (OutcomeCorrelation.objects.count(), PatternPerformanceRecord.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_the_confidence_weight_for_proposals_follows_the_pattern_record(people, small):
+    """docs/metrics.md: 0.5 + (worked + 1) / (observed + 2); no pattern or no evidence weighs 1."""
+    from learning.selectors import confidence_weight
+
+    compute.refresh_patterns()
+    hub = people.hub.pk
+    assert confidence_weight(hub, "aria-labels") == 1.0  # 0.5 + 2/4
+    assert confidence_weight(hub, "simplify") == 1.1667  # 0.5 + 2/3
+    assert confidence_weight(hub, "never-used", proposal_type="copy_change") == 1.0
+    assert confidence_weight(hub, None) == 1.0
+    assert confidence_weight(people.other_hub.pk, "simplify") == 1.0  # another hub's record does not count
