@@ -30,6 +30,9 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SINGLE = int(os.environ.get("BENCH_SINGLE", "2000"))
 BATCH = int(os.environ.get("BENCH_BATCH", "500"))
 BATCHES = int(os.environ.get("BENCH_BATCHES", "20"))
+# BENCH_WAL_COMPRESSION=pglz|lz4: compress the full-page images in the WAL, for this benchmark's session (a
+# superuser's SET). When commits wait on a busy disk, those images are most of what each signal costs.
+WAL_COMPRESSION = os.environ.get("BENCH_WAL_COMPRESSION")
 # A batch is what one evaluation run reports: the signals of a few deployments (BATCH_SPREAD), many per
 # deployment. The worst case, every signal on another decision, is measured too and reported beside it.
 BATCH_SPREAD = int(os.environ.get("BENCH_BATCH_SPREAD", "10"))
@@ -157,6 +160,9 @@ def main() -> int:
                 f"{DECISIONS:,} decisions, {DECISIONS * HISTORY:,} signals of history "
                 f"({time.perf_counter() - started:.0f} s, the history in one statement through the trigger)"
             )
+            if WAL_COMPRESSION:
+                conn.execute(f"SET wal_compression = {WAL_COMPRESSION}")
+                print(f"wal_compression = {WAL_COMPRESSION} for the measured inserts")
             rates: dict[tuple[str, bool], list[float]] = {}
             for round_ in range(ROUNDS):
                 for on in (True, False) if round_ % 2 == 0 else (False, True):

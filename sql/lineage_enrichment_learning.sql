@@ -110,8 +110,8 @@ BEGIN
     END IF;
 
     PERFORM 1 FROM decision_records d
-    WHERE d.id = ANY (ARRAY(SELECT (SELECT dep.decision_id FROM deployment_records dep WHERE dep.id = n.deployment_id)
-                            FROM new_signals n))
+    WHERE d.id = ANY (ARRAY(SELECT (SELECT dep.decision_id FROM deployment_records dep WHERE dep.id = x.deployment_id)
+                            FROM (SELECT DISTINCT n.deployment_id FROM new_signals n) AS x))
     ORDER BY d.id FOR NO KEY UPDATE;
 
     WITH per_deployment AS (
