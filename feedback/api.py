@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema
 from pydantic import AfterValidator, ConfigDict, StringConstraints, ValidationError
 from pydantic_core import PydanticCustomError
 
+from feedback import categories
 from feedback.models import Annotation, Category, Severity
 from hubs.api import api_errors, authenticate, error, field_error, json_body
 from hubs.errors import BAD_CHARACTER, BAD_CHARACTERS, Code, FieldError
@@ -43,11 +44,19 @@ class AnnotationIn(Schema):
     body: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_BODY), Storable
     ]
-    category: Literal[tuple(Category.values)] = "friction"  # type: ignore[valid-type]
+    category: Literal[tuple(Category.values)] | None = Field(  # type: ignore[valid-type]
+        None, description="Left out, IHF's categoriser picks one (`general` when it is unsure)."
+    )
     severity: Literal[tuple(Severity.values)] = "medium"  # type: ignore[valid-type]
     actor_id: UUID | None = None
     actor_type: Annotated[str, StringConstraints(max_length=50), Storable] = "user"
     widget_state_ref: Annotated[str, StringConstraints(max_length=500), Storable] | None = None
+    # Checked with the key (hubs.api.check_consent), before this schema validates anything.
+    consent: bool | None = Field(
+        None,
+        description="The person has consented to reporting. Required (true) when the hub requires consent; "
+        "refused with 403 `consent_required` otherwise.",
+    )
 
 
 class AnnotationOut(Schema):
@@ -115,7 +124,7 @@ def report_annotation(request: HttpRequest) -> JsonResponse:
                 "widget_id", Code.UNKNOWN_WIDGET, f"{annotation_in.widget_id} is not a widget of this hub"
             ),
         )
-    data = annotation_in.model_dump(exclude_none=True)
+    data = annotation_in.model_dump(exclude_none=True, exclude={"consent"})
     if (
         annotation_in.id
         and Annotation.objects.filter(pk=annotation_in.id, widget_id=annotation_in.widget_id).exists()
@@ -123,7 +132,7 @@ def report_annotation(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"id": str(annotation_in.id), "duplicate": True}, status=200)
     try:
         with transaction.atomic():
-            annotation = Annotation.objects.create(**data)
+            annotation = categories.create_annotation(**data)
     except IntegrityError:
         return field_error(409, FieldError("id", Code.IN_USE, "is already used by another annotation"))
     return JsonResponse({"id": str(annotation.pk), "duplicate": False}, status=201)

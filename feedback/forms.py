@@ -14,7 +14,14 @@ class AnnotationForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "What did you notice about this widget?"}),
         error_messages={"required": BODY_REQUIRED},
     )
-    category = forms.ChoiceField(choices=Category.choices, initial=Category.FRICTION)
+    # Empty lets IHF's categoriser decide (feedback/categories.py); `general` is its answer when unsure.
+    category = forms.ChoiceField(
+        choices=[
+            ("", "Let IHF decide"),
+            *((value, label) for value, label in Category.choices if value != Category.GENERAL),
+        ],
+        required=False,
+    )
     severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.MEDIUM)
 
     class Meta:

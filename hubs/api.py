@@ -2,8 +2,10 @@
 every router of the API shares (feedback's annotations endpoint uses them too).
 
 Authenticated by per-hub API keys (`Authorization: Bearer ihf_…`, or a `key` field in a text/plain JSON
-body, which is what navigator.sendBeacon can send). Errors are JSON: {"detail": "...", "code": "...",
-"errors": [{"field", "code", "message"}]} (hubs/errors.py lists the codes; hubs/schemas.py the shapes).
+body, which is what navigator.sendBeacon can send). A hub may require the person's consent before anything
+is reported (Hub.reporter_consent_required): its ingest requests then carry `"consent": true` in the body.
+Errors are JSON: {"detail": "...", "code": "...", "errors": [{"field", "code", "message"}]} (hubs/errors.py
+lists the codes; hubs/schemas.py the shapes).
 """
 
 import functools
@@ -33,6 +35,7 @@ class KeyHub(NamedTuple):
     pk: uuid.UUID
     slug: str
     allowed_origins: list[str]
+    consent_required: bool
 
 
 class CorsRequest(HttpRequest):
@@ -47,6 +50,10 @@ BAD_KEY = "This API key is not valid (wrong, revoked or unknown)."
 WRONG_SCOPE = "This key's scope is {scope}; this endpoint needs a {needed} key."
 ORIGIN_NOT_ALLOWED = "Origin {origin} may not report to this hub (add it to the hub's allowed origins)."
 RATE_LIMITED = "Too many requests for this key; retry after {seconds} s."
+CONSENT_NEEDED = (
+    'this hub reports nothing without the person\'s consent: send "consent": true once they have given it'
+)
+CONSENT_NOT_BOOLEAN = "must be true or false"
 BAD_JSON = "body: is not valid JSON."
 TOO_DEEP = "body: is nested too deeply."
 TOO_LARGE = "body: is larger than {limit} bytes."
@@ -229,8 +236,21 @@ def authenticate(request: HttpRequest, needed: str, body: object = None) -> KeyH
         if origin not in checked.allowed_origins:
             raise ApiError(error(403, ORIGIN_NOT_ALLOWED.format(origin=origin), Code.ORIGIN_NOT_ALLOWED))
         cast(CorsRequest, request).ihf_cors_origin = origin
+    if needed == "ingest":
+        check_consent(body, checked.consent_required)
     # What the key check returned is all the endpoints need of the hub: no second query, no model instance.
-    return KeyHub(checked.hub_id, checked.hub_slug, checked.allowed_origins)
+    return KeyHub(checked.hub_id, checked.hub_slug, checked.allowed_origins, checked.consent_required)
+
+
+def check_consent(body: object, required: bool) -> None:
+    """An ApiError unless the body says the person consented, when the hub requires it. The flag travels in
+    the body, not in a header, because navigator.sendBeacon (the reporter's way out of a closing page)
+    cannot set headers, and a custom header would make every browser request need a preflight."""
+    consent = body.get("consent") if isinstance(body, dict) else None
+    if consent is not None and not isinstance(consent, bool):
+        raise ApiError(field_error(422, FieldError("consent", Code.INVALID, CONSENT_NOT_BOOLEAN)))
+    if required and consent is not True:
+        raise ApiError(field_error(403, FieldError("consent", Code.CONSENT_REQUIRED, CONSENT_NEEDED)))
 
 
 def api_errors[**P, R: HttpResponse](
@@ -251,6 +271,18 @@ def api_errors[**P, R: HttpResponse](
     return wrapped
 
 
+# Fields of a request body that are not the event's: the key (sendBeacon cannot send a header) and consent.
+ENVELOPE_FIELDS = frozenset({"key", "consent"})
+CONSENT_SCHEMA = {
+    "type": "boolean",
+    "description": "The person whose events these are has consented to their being reported. Required "
+    "(true) when the hub requires consent; refused with 403 `consent_required` otherwise.",
+}
+# A single event may carry the request's consent beside its own fields.
+SINGLE_EVENT_SCHEMA = {
+    **ingest.EVENT_SCHEMA,
+    "properties": {**cast(dict[str, Any], ingest.EVENT_SCHEMA["properties"]), "consent": CONSENT_SCHEMA},
+}
 INGEST_OPENAPI = {
     "requestBody": {
         "required": True,
@@ -258,7 +290,7 @@ INGEST_OPENAPI = {
             "application/json": {
                 "schema": {
                     "oneOf": [
-                        ingest.EVENT_SCHEMA,
+                        SINGLE_EVENT_SCHEMA,
                         {
                             "type": "object",
                             "required": ["events"],
@@ -267,7 +299,8 @@ INGEST_OPENAPI = {
                                     "type": "array",
                                     "maxItems": ingest.MAX_EVENTS,
                                     "items": ingest.EVENT_SCHEMA,
-                                }
+                                },
+                                "consent": CONSENT_SCHEMA,
                             },
                         },
                     ]
@@ -304,7 +337,7 @@ def report(request: HttpRequest) -> tuple[int, dict[str, Any]]:
             problem = FieldError("events", Code.TOO_LONG, f"at most {ingest.MAX_EVENTS} per request")
             raise ApiError(error(422, f"{problem.message}.", problem.code, [problem]))
     elif single:
-        events = [{k: v for k, v in body.items() if k != "key"}]
+        events = [{k: v for k, v in body.items() if k not in ENVELOPE_FIELDS}]
     else:
         raise ApiError(error(422, 'body: send an event object or {"events": [...]}.', Code.INVALID))
     batch = ingest.validate(

@@ -31,6 +31,9 @@ class Code(StrEnum):
     BAD_KEY = "bad_key"
     WRONG_SCOPE = "wrong_scope"
     ORIGIN_NOT_ALLOWED = "origin_not_allowed"
+    CONSENT_REQUIRED = (
+        "consent_required"  # the hub reports only with the person's consent: send "consent": true
+    )
     RATE_LIMITED = "rate_limited"
     UNAVAILABLE = "unavailable"  # the database is unreachable: retry after Retry-After seconds
     INTERNAL = "internal"  # a bug: logged, with nothing of it in the answer

@@ -26,7 +26,7 @@ class HubIntegrationForm(forms.ModelForm):
 
     class Meta:
         model = Hub
-        fields = ["allowed_origins", "webhook_url"]
+        fields = ["allowed_origins", "webhook_url", "reporter_consent_required"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -29,8 +29,8 @@ from ihf import caches
 SCOPES = ("ingest", "read")
 WINDOW_SECONDS = 60
 HEADROOM_SHARE = 8
-# ihf_use_api_key() (sql/api_keys_verified_count.sql): the key, with this process's count added when the
-# hash matches, in one statement.
+# ihf_use_api_key() (sql/api_keys_consent.sql): the key, with this process's count added when the hash
+# matches, and what the endpoints need of its hub (slug, allowed origins, consent), in one statement.
 USE_KEY_SQL = "SELECT * FROM ihf_use_api_key(%s, %s, %s, %s)"
 
 
@@ -66,7 +66,16 @@ def parse(raw: str) -> tuple[str, str] | None:
 
 
 class KeyCheck:
-    __slots__ = ("allowed_origins", "hub_id", "hub_slug", "key_id", "limited", "retry_after", "scope")
+    __slots__ = (
+        "allowed_origins",
+        "consent_required",
+        "hub_id",
+        "hub_slug",
+        "key_id",
+        "limited",
+        "retry_after",
+        "scope",
+    )
 
     def __init__(
         self,
@@ -77,16 +86,19 @@ class KeyCheck:
         retry_after: int,
         hub_slug: str,
         allowed_origins: list[str],
+        consent_required: bool,
     ) -> None:
         self.key_id, self.hub_id, self.scope = key_id, hub_id, scope
         self.limited, self.retry_after = limited, retry_after
         self.hub_slug, self.allowed_origins = hub_slug, allowed_origins
+        self.consent_required = consent_required
 
 
 class _Known:
     """A key as of its last sync, and the requests this process has counted since."""
 
     __slots__ = (
+        "consent_required",
         "count",
         "hub_id",
         "hub_slug",
@@ -108,6 +120,7 @@ class _Known:
     limit: int
     hub_slug: str
     origins: list[str]
+    consent_required: bool
     pending: int
     sync_at: float
     window_ends: float
@@ -123,6 +136,7 @@ class _Known:
             remaining,
             self.hub_slug,
             origins,
+            self.consent_required,
         ) = row
         self.origins = (json.loads(origins) if isinstance(origins, str) else origins) or []
         self.pending = 0
@@ -214,6 +228,7 @@ def check(raw: str) -> KeyCheck | None:
         retry_after,
         known.hub_slug,
         known.origins,
+        known.consent_required,
     )
 
 

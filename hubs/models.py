@@ -46,6 +46,15 @@ class Hub(models.Model):
         validators=[validate_webhook_url],
         help_text="Triage notifications are also POSTed here as JSON (optional). Public addresses only.",
     )
+    # Read with the API key on every ingest request (sql/api_keys_consent.sql), so that enforcing it costs
+    # no query of its own.
+    reporter_consent_required = models.BooleanField(
+        default=False,
+        db_default=False,
+        verbose_name="Require the person's consent before reporting",
+        help_text="IHF then refuses events and annotations sent without the person's consent (the reporter "
+        'sends nothing before the page calls consent(true); API clients send "consent": true).',
+    )
 
     objects = HubQuerySet.as_manager()
 

@@ -92,7 +92,7 @@ class ContractsOut(Schema):
 
 REFUSALS = {
     401: ErrorOut,  # missing, wrong or revoked key
-    403: ErrorOut,  # key of the wrong scope, or origin not allowed
+    403: ErrorOut,  # key of the wrong scope, origin not allowed, or (ingest) the hub's consent not sent
     429: ErrorOut,  # rate limited; see Retry-After
     503: ErrorOut,  # the database is unreachable; see Retry-After
 }

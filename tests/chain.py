@@ -22,11 +22,21 @@ def requirement_for(candidate, user=None):
     return requirement
 
 
-def decision_for(hub, *, requirement=None, candidate=None, outcome="approved", user=None, **kwargs):
+def decision_for(
+    hub,
+    *,
+    requirement=None,
+    candidate=None,
+    outcome="approved",
+    user=None,
+    title="Decide",
+    rationale="Because",
+    **kwargs,
+):
     return DecisionRecord.objects.create(
         hub=hub,
-        title="Decide",
-        rationale="Because",
+        title=title,
+        rationale=rationale,
         outcome=outcome,
         requirement=requirement,
         candidate=candidate,

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "ninja",
+    "django.contrib.postgres",
     "procrastinate.contrib.django",
     "ihf",
     "hubs",
@@ -42,7 +43,9 @@ INSTALLED_APPS = [
     "governance",
     "outcomes",
     "observability",
+    "assist",
     "learning",
+    "reporting",
     "wiring",
 ]
 
@@ -316,3 +319,19 @@ IHF_PROPAGATION = {"window_days": 14, "min_shared_words": 3, "max_word_frequency
 IHF_LEARNING = {"window_days": 180, "min_samples": 5, "min_deployments": 3, "insight_days": 14}
 IHF_LEARNING_REFRESH_SECONDS = env.int("IHF_LEARNING_REFRESH_SECONDS", default=60)
 IHF_REVIEW_REFRESH_SECONDS = env.int("IHF_REVIEW_REFRESH_SECONDS", default=30)
+
+# Phase 5: an optional OpenAI-compatible chat endpoint (e.g. https://host/v1) that may write summaries and
+# requirement drafts. Off unless IHF_AI_URL is set; the local method answers whenever it fails
+# (assist/remote.py).
+IHF_AI_URL = env("IHF_AI_URL", default="")
+IHF_AI_MODEL = env("IHF_AI_MODEL", default="")
+IHF_AI_KEY = env("IHF_AI_KEY", default="")
+IHF_AI_TIMEOUT = env.float("IHF_AI_TIMEOUT", default=10.0)
+IHF_AI_RETRIES = env.int("IHF_AI_RETRIES", default=2)
+# Similarity above which two candidates are flagged as possible duplicates: chosen on half of the labelled
+# paraphrase set and checked on the other half (`bin/ihf bench ai`, docs/ai.md).
+IHF_DUPLICATE_THRESHOLD = env.float("IHF_DUPLICATE_THRESHOLD", default=0.55)
+
+# Where JSONL training and audit exports are written (reporting/exports.py); the admin downloads them
+# from here.
+IHF_EXPORT_DIR = env("IHF_EXPORT_DIR", default=str(BASE_DIR / "var" / "exports"))

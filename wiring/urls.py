@@ -15,5 +15,7 @@ urlpatterns = [
     path("", include("governance.urls")),
     path("", include("outcomes.urls")),
     path("", include("observability.urls")),
+    path("", include("assist.urls")),
     path("", include("learning.urls")),
+    path("", include("reporting.urls")),
 ]

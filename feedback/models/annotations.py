@@ -32,6 +32,8 @@ class Category(models.TextChoices):
     ACCESSIBILITY = "accessibility", "Accessibility"
     SUGGESTION = "suggestion", "Suggestion"
     PRAISE = "praise", "Praise"
+    # What the auto-categoriser (assist/categorise.py) says when it is unsure; never offered in forms.
+    GENERAL = "general", "General"
 
 
 class AnnotationThread(models.Model):

@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from feedback import categories
 from feedback.forms import AnnotationForm, WidgetFilterForm
 from feedback.models import Annotation
 from hubs.access import get_hub_for_user, require
@@ -155,11 +156,9 @@ def annotation_create(request, slug, widget_id):
                 status=422,
             )
         return widget_page_response(request, access, widget, form=form, status=422)
-    annotation = form.save(commit=False)
-    annotation.widget = widget
-    annotation.actor_id = request.user.pk
-    annotation.actor_type = "user"
-    annotation.save()
+    annotation = categories.create_annotation(
+        **form.cleaned_data, widget=widget, actor_id=request.user.pk, actor_type="user"
+    )
     if request.htmx:
         annotation.actor_name = request.user.name
         return TemplateResponse(

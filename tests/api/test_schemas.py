@@ -10,6 +10,7 @@ import pytest
 from feedback.api import AnnotationIn
 from feedback.models import Annotation
 from hubs import ingest
+from hubs.api import CONSENT_SCHEMA as CONSENT
 from hubs.models import InteractionEvent
 from hubs.schemas import BatchOut, ContractsOut, ErrorOut, StoredEventOut, WidgetPageOut
 from tests.factories import HubFactory, WidgetFactory, api_key
@@ -40,9 +41,13 @@ def test_openapi_documents_the_payloads_the_api_validates_and_every_answer(clien
     document = client.get("/api/openapi.json").json()
     events = document["paths"]["/api/v1/interaction-events"]["post"]
     one_of = events["requestBody"]["content"]["application/json"]["schema"]["oneOf"]
-    assert (
-        one_of[0] == ingest.EVENT_SCHEMA and one_of[1]["properties"]["events"]["items"] == ingest.EVENT_SCHEMA
-    )
+    assert one_of[1]["properties"]["events"]["items"] == ingest.EVENT_SCHEMA
+    # A single event may carry the request's consent (a hub may require it) beside the event's fields.
+    assert one_of[0] == {
+        **ingest.EVENT_SCHEMA,
+        "properties": {**ingest.EVENT_SCHEMA["properties"], "consent": CONSENT},
+    }
+    assert one_of[1]["properties"]["consent"] == CONSENT
     annotations = document["paths"]["/api/v1/annotations"]["post"]
     assert (
         annotations["requestBody"]["content"]["application/json"]["schema"]

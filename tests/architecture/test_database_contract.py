@@ -30,10 +30,6 @@ SEEDS = Path(settings.BASE_DIR).parent / "shared" / "seeds"
 # Seed names whose phase is not built yet, with what will build them. The test fails when one of these
 # turns up in the database, so that the entry goes once the work lands.
 NOT_YET_BUILT = {
-    "agent_proposals": "issue #16, phase 5 (seed 001): agent proposals",
-    "agent_review_records": "issue #16, phase 5 (seed 001): agent proposals",
-    "confidence_annotations": "issue #16, phase 5 (seed 001): agent proposals",
-    "finetune_exports": "issue #18, seed 003: JSONL exports of decisions and outcomes",
     "project_outcomes": "issue #18, seed 004: post-change surveys",
     "user_feedback": "issue #18, seed 004: post-change surveys",
 }
@@ -225,6 +221,11 @@ HISTORY_TABLES = {
     "pattern_performance_records": "successes = 0",
     "adaptive_threshold_configs": "new_values = '{}'",
     "learning_insights": "statement = 'x'",
+    "agent_proposals": "content = content || ' (edited)'",
+    "agent_review_records": "notes = 'edited'",
+    "confidence_annotations": "score = 0.5",
+    "ai_call_log": "latency_ms = 1",
+    "annotation_categorisations": "category = 'bug'",
 }
 TRUNCATE_REFUSED = "is a history table: TRUNCATE is not permitted"
 TRUNCATE_GUARD = "prevent_history_truncate"
@@ -243,6 +244,7 @@ def history_rows(people):
     TriageState.objects.create(candidate=candidate, status="open", changed_by=people.steward)
     HubHealthSnapshot.objects.create(hub=people.hub, health_score=90)
     learning_rows(people.hub)
+    _assist_rows(people, candidate)
     # The test's transaction holds the deferred foreign-key checks of these inserts, and PostgreSQL refuses
     # to TRUNCATE a table with pending ones (55006) before any trigger could: run them now.
     with connection.cursor() as cursor:
@@ -250,6 +252,29 @@ def history_rows(people):
     counts = _row_counts()
     assert all(counts.values()), counts
     return counts
+
+
+def _assist_rows(people, candidate):
+    from assist.models import AgentReviewRecord, AiCall, AnnotationCategorisation
+    from assist.proposers.common import create
+
+    proposal = create(
+        proposal_type="summary",
+        hub_id=people.hub.pk,
+        content="A summary",
+        model_ref="test",
+        confidence=0.5,
+        notes={"accuracy": (0.9, "quoted")},
+        source_candidate=candidate,
+    )
+    AgentReviewRecord.objects.create(proposal=proposal, reviewer=people.steward, decision="rejected")
+    AiCall.objects.create(
+        task="summary", model_ref="test", latency_ms=5, status="ok", input_size=1, output_size=1
+    )
+    annotation = AnnotationFactory(widget=candidate.source_widget, category="general")
+    AnnotationCategorisation.objects.create(
+        annotation=annotation, category="general", confidence=0.2, fallback=True, model_ref="test"
+    )
 
 
 def _row_counts(tables=tuple(HISTORY_TABLES)) -> dict[str, int]:

@@ -19,7 +19,9 @@ RANKS = {
     "governance": 3,
     "outcomes": 4,
     "observability": 5,
-    "learning": 6,
+    "assist": 6,
+    "learning": 7,
+    "reporting": 8,
     "wiring": 99,
 }
 MAX_LINES = 500

@@ -23,7 +23,16 @@ from tests.architecture.world import build_world
 
 ROLES = ("anonymous", "outsider", "viewer", "reviewer", "steward", "admin")
 LOGIN = "login"  # a 302 to the sign-in page, as opposed to a 302 that means the action was done
-APP_LABELS = ("hubs", "feedback", "governance", "outcomes", "observability", "learning")
+APP_LABELS = (
+    "hubs",
+    "feedback",
+    "governance",
+    "outcomes",
+    "observability",
+    "assist",
+    "learning",
+    "reporting",
+)
 # Not the web UI's: the Django admin (its own staff checks), the JSON API (its key tests in tests/api/),
 # signing in and out.
 EXCLUDED_NAMESPACES = {"admin", "api"}
@@ -145,6 +154,16 @@ MATRIX = [
     post("observability:propagation-act", "propagation",        LOGIN, 404, 403, 403, 422, 422),
     get("observability:review", "",                             LOGIN, 200, 200, 200, 200, 200),
     get("observability:review-panel", "=health",                LOGIN, 200, 200, 200, 200, 200),
+    # assist (phase 5): viewers read proposals; stewards and reviewers review them
+    get("assist:inbox", "slug",                                 LOGIN, 404, 200, 200, 200, 200),
+    get("assist:proposal", "slug proposal",                     LOGIN, 404, 200, 200, 200, 200),
+    post("assist:review", "slug proposal",                      LOGIN, 404, 403, 422, 422, 422),
+    get("assist:promote", "slug draft",                         LOGIN, 404, 403, 200, 200, 200),
+    post("assist:promote", "slug draft",                        LOGIN, 404, 403, 422, 422, 422),
+    get("assist:similar", "slug",                               LOGIN, 404, 200, 200, 200, 200),
+    # reporting: the KPI panel, per hub and across the reader's hubs
+    get("reporting:kpis", "",                                   LOGIN, 200, 200, 200, 200, 200),
+    get("reporting:hub-kpis", "slug",                           LOGIN, 404, 200, 200, 200, 200),
     # learning: the index sends a member of one hub straight to its dashboard
     get("learning:index", "",                                   LOGIN, 302, 302, 302, 302, 200),
     get("learning:dashboard", "slug",                           LOGIN, 404, 200, 200, 200, 200),

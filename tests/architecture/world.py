@@ -9,6 +9,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from assist.models import AgentProposal
+from assist.proposers.common import create as create_proposal
 from feedback import services as feedback_services
 from feedback.models import Annotation, AnnotationThread, NotificationOutcome, RequirementCandidate
 from feedback.notifications import link_token
@@ -48,6 +50,8 @@ class World:
     propagation: CrossHubPropagation  # alpha and gamma: not beta, the outsider's hub
     key: ApiKey
     notification: NotificationOutcome  # the email that told the reviewer of the assignment
+    proposal: AgentProposal  # a pending summary of `thread`
+    draft: AgentProposal  # a pending requirement draft for `accepted`
     calibration: AdaptiveThresholdConfig  # proposed
     insight: LearningInsight  # new
     entry: InstitutionalKnowledgeEntry  # of a decision on `accepted` (`decision` is not distilled)
@@ -109,6 +113,26 @@ def build_world(people: HubPeople) -> World:
         fingerprint="widget_type_friction:button",
     )
     key, _raw = api_key(hub, actor=steward)
+    proposal = create_proposal(
+        proposal_type="summary",
+        hub_id=hub.pk,
+        content="People cannot find the button.",
+        model_ref="test",
+        confidence=0.7,
+        notes={},
+        source_thread=thread,
+        source_widget_id=widget.pk,
+    )
+    draft = create_proposal(
+        proposal_type="requirement_draft",
+        hub_id=hub.pk,
+        content="Draft",
+        model_ref="test",
+        confidence=0.6,
+        notes={},
+        details={"title": "T", "description": "D", "criteria": ["C"]},
+        source_candidate=accepted,
+    )
     calibration = AdaptiveThresholdConfig.objects.create(
         hub=hub,
         config_type="bottleneck_threshold",
@@ -142,6 +166,8 @@ def build_world(people: HubPeople) -> World:
         propagation=propagation,
         key=key,
         notification=notification,
+        proposal=proposal,
+        draft=draft,
         calibration=calibration,
         insight=insight,
         entry=entry,

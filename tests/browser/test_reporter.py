@@ -128,6 +128,8 @@ def test_the_reporter_reports_each_event_exactly_once(browser, live_server, shop
     assert _wait_for(lambda: Annotation.objects.filter(widget=coupon).exists())
     annotation = Annotation.objects.get(widget=coupon)
     assert (annotation.body, annotation.severity) == ("The coupon field rejects lowercase codes", "high")
+    # "Let IHF decide" was left chosen: the categoriser answered (with no classifier trained yet, `general`).
+    assert (annotation.category, annotation.categorisation.fallback) == ("general", True)
 
     time.sleep(1)  # a last flush interval: nothing may arrive twice
     assert (_events(pay, "clicked"), _events(coupon, "clicked"), _events(later, "clicked")) == (2, 2, 1)

@@ -49,7 +49,10 @@ def test_assignment_records_a_pending_email_and_defers_its_delivery(
         people.reviewer.pk,
     )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT task_name, args::jsonb FROM procrastinate_jobs")
+        # Only the notification queue's: a new candidate also queues the AI proposers (assist/hooks.py).
+        cursor.execute(
+            "SELECT task_name, args::jsonb FROM procrastinate_jobs WHERE queue_name = 'notifications'"
+        )
         jobs = cursor.fetchall()
     assert [(name, json.loads(args) if isinstance(args, str) else args) for name, args in jobs] == [
         ("feedback.tasks.deliver_notification", {"outcome_id": outcome.pk})

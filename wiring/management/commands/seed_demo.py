@@ -75,6 +75,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  {run}")
         if not HubHealthSnapshot.objects.exists():
             self.stdout.write(f"  {compute.snapshot_health()}")
+        from wiring import demo_assist
+
+        steward = next(user for user in users if user.email == "steward@ihf.local")
+        demo_assist.seed(hubs, steward, self.stdout.write)
         # The learning loop's past (patterns, outcomes, knowledge), then its recomputes.
         from django.utils import timezone
 

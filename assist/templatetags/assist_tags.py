@@ -1,0 +1,41 @@
+"""Proposals shown in place, on pages of earlier stages (which do not import this app): the candidate, thread
+and decision pages and the decision form load these tags."""
+
+from django import template
+
+from assist import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("assist/includes/in_place.html", takes_context=True)
+def proposals_for(context, candidate=None, thread=None, decision=None, kinds=""):
+    access = context["access"]
+    proposals = selectors.for_subject(access.hub, candidate=candidate, thread=thread, decision=decision)
+    if kinds:
+        proposals = [p for p in proposals if p.proposal_type in kinds.split(",")]
+    return {
+        "proposals": proposals,
+        "access": access,
+        "hub": access.hub,
+        "request": context.get("request"),
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.inclusion_tag("assist/includes/cross_hub.html", takes_context=True)
+def cross_hub_duplicates(context):
+    """On the cross-hub page: the same problem reported in two of the reader's hubs."""
+    from django.conf import settings
+
+    from hubs.models import Hub
+
+    user = context["request"].user
+    hub_ids = list(Hub.objects.visible_to(user).values_list("pk", flat=True))
+    return {"pairs": selectors.cross_hub_pairs(hub_ids, settings.IHF_DUPLICATE_THRESHOLD)}
+
+
+@register.simple_tag(takes_context=True)
+def duplicate_flags(context, hub):
+    """{candidate id: its pending duplicate flag} for a hub's board: one query, however many cards."""
+    return selectors.pending_duplicate_flags(hub)

@@ -1,0 +1,24 @@
+DROP INDEX IF EXISTS embeddings_vector_hnsw;
+GRANT UPDATE, DELETE ON agent_review_records, confidence_annotations, ai_call_log, annotation_categorisations
+    TO ihf_app;
+GRANT DELETE ON agent_proposals TO ihf_app;
+DROP TRIGGER annotation_categorisations_no_truncate ON annotation_categorisations;
+DROP TRIGGER ai_call_log_no_truncate ON ai_call_log;
+DROP TRIGGER confidence_annotations_no_truncate ON confidence_annotations;
+DROP TRIGGER agent_review_records_no_truncate ON agent_review_records;
+DROP TRIGGER agent_proposals_no_truncate ON agent_proposals;
+DROP TRIGGER ai_call_log_append_only ON ai_call_log;
+DROP FUNCTION prevent_ai_call_mutation();
+DROP TRIGGER annotation_categorisations_append_only ON annotation_categorisations;
+DROP TRIGGER confidence_annotations_append_only ON confidence_annotations;
+DROP TRIGGER agent_review_records_append_only ON agent_review_records;
+DROP FUNCTION prevent_assist_history_mutation();
+DROP TRIGGER agent_proposals_no_delete ON agent_proposals;
+DROP TRIGGER agent_proposals_no_edit ON agent_proposals;
+DROP FUNCTION prevent_agent_proposal_mutation();
+DROP INDEX confidence_annotations_proposal_id_idx;
+DROP INDEX agent_review_records_proposal_id_idx;
+DROP INDEX agent_proposals_created_at_idx;
+DROP INDEX agent_proposals_source_widget_id_idx;
+DROP INDEX agent_proposals_status_idx;
+DROP INDEX agent_proposals_proposal_type_idx;
