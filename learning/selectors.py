@@ -152,8 +152,6 @@ def knowledge_search(
     """(total, a page of entries ranked by ts_rank_cd, each with a highlighted `snippet`). Without text the
     rank is 0 and the snippet the text's start; ts_headline runs only on the page's rows."""
     where, params = _knowledge_where(hub_id, filters)
-    counted = _rows(f"SELECT count(*) AS n FROM institutional_knowledge_entries e WHERE {where}", params)
-    total = counted[0]["n"]
     text = "translate(e.problem || ' ' || e.decision_text || ' ' || e.rationale, E'\\x02\\x03', '')"
     if filters.q:
         rank = "ts_rank_cd(e.search_vector, websearch_to_tsquery('english', %s))"
@@ -162,18 +160,27 @@ def knowledge_search(
     else:
         rank, snippet, rank_params, snippet_params = "0::real", f"left({text}, 240)", [], []
     # The page is chosen on keys and rank alone; its text is read and highlighted for its rows only (a
-    # function in the inner select list would run for every match before the sort).
+    # function in the inner select list would run for every match before the sort). The total is counted
+    # over the same matches, in the same scan.
     rows = _rows(
         "SELECT e.id, e.title, e.outcome, e.widget_type, e.pattern, e.created_at, e.decision_id, p.rank, "
-        f"{snippet} AS snippet FROM ("
-        f"SELECT e.id, e.created_at, e.title, {rank} AS rank FROM institutional_knowledge_entries e "
+        f"p.total, {snippet} AS snippet FROM ("
+        f"SELECT e.id, e.created_at, e.title, {rank} AS rank, count(*) OVER () AS total "
+        "FROM institutional_knowledge_entries e "
         f"WHERE {where} ORDER BY {SEARCH_SORTS[filters.sort]} LIMIT %s OFFSET %s) AS p "
         "JOIN institutional_knowledge_entries e ON e.id = p.id "
         f"ORDER BY {SEARCH_SORTS[filters.sort].replace('e.', 'p.').replace('rank', 'p.rank')}",
         [*snippet_params, *rank_params, *params, limit, offset],
     )
+    if rows:
+        total = rows[0]["total"]
+    else:  # past the last page (or nothing matches): the count alone
+        total = _rows(f"SELECT count(*) AS n FROM institutional_knowledge_entries e WHERE {where}", params)[
+            0
+        ]["n"]
     for row in rows:
         row["snippet"] = headline(row.pop("snippet"))
+        del row["total"]
     return total, rows
 
 
