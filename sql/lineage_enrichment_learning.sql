@@ -80,7 +80,7 @@ BEGIN
     -- statement (a new snapshot under READ COMMITTED) sees the other's committed signals when it asks whether
     -- a deployment had signals before. FOR NO KEY UPDATE does not wait for the foreign-key checks' KEY SHARE
     -- locks.
-    IF (SELECT count(*) FROM new_signals) = 1 THEN
+    IF NOT EXISTS (SELECT 1 FROM new_signals OFFSET 1) THEN  -- one row, without reading a batch to its end
         -- One signal, the common case (a person or an integration recording it): a few key lookups, without
         -- the grouping the set-based statement below needs.
         SELECT * INTO v_signal FROM new_signals;
