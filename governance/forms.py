@@ -1,11 +1,13 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 
 from governance.models import ChangeSystem, DecisionOutcome, validate_work_item
 
 RATIONALE_REQUIRED = "Explain the decision: the rationale is required."
 TITLE_REQUIRED = "Give it a short title."
 SCOPE_REQUIRED = "Name the policy scope."
+PATTERN_FORMAT = "A pattern is a short label of lowercase words joined by hyphens, such as aria-labels."
 
 
 class PromoteForm(forms.Form):
@@ -36,6 +38,18 @@ class DecisionForm(forms.Form):
     constraint_note = forms.CharField(
         max_length=2000, required=False, strip=True, label="Policy constraint note"
     )
+    # The kind of change, by which the learning loop judges how such changes fare (docs/metrics.md).
+    pattern = forms.CharField(
+        max_length=60,
+        required=False,
+        strip=True,
+        label="Pattern (optional)",
+        validators=[RegexValidator(r"^[a-z0-9]+(-[a-z0-9]+)*$", PATTERN_FORMAT)],
+        widget=forms.TextInput(attrs={"list": "pattern-suggestions", "autocomplete": "off"}),
+    )
+
+    def clean_pattern(self):
+        return self.cleaned_data["pattern"] or None
 
     def clean(self):
         data = super().clean()

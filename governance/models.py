@@ -66,10 +66,20 @@ class DecisionRecord(models.Model):
         "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="superseded_by"
     )
     outcome_summary = models.JSONField(null=True, blank=True, editable=False)
+    # The kind of change (phase 12): a short lowercase label chosen on the decision form, by which the
+    # learning app judges how such changes fare.
+    pattern = models.TextField(null=True, blank=True)
 
     class Meta:
         db_table = "decision_records"
         ordering = ["-decided_at"]
+        indexes = [
+            models.Index(
+                fields=["hub", "pattern"],
+                name="decision_records_pattern_idx",
+                condition=models.Q(pattern__isnull=False),
+            )
+        ]
         # The seed's indexes are created by sql/phase3_indexes.sql under their seed names.
         constraints = [
             models.CheckConstraint(

@@ -54,6 +54,7 @@ def decision_record(
     supersedes: DecisionRecord | None = None,
     policy_scope: str = "",
     constraint_note: str = "",
+    pattern: str | None = None,
 ) -> DecisionRecord:
     if supersedes is not None and (supersedes.requirement_id, supersedes.candidate_id) != (
         requirement.pk if requirement else None,
@@ -72,6 +73,7 @@ def decision_record(
                 candidate=candidate,
                 supersedes=supersedes,
                 decided_by=actor,
+                pattern=pattern,
             )
             if policy_scope:
                 PolicyReference.objects.create(

@@ -32,8 +32,9 @@ def _call(sql, params):
 
 
 def recompute_friction(hub=None) -> Run:
+    """Each hub on its own weights: the settings' defaults overlaid with its applied calibration."""
     row, seconds = _call(
-        "SELECT ihf_recompute_friction(%s, %s)",
+        "SELECT ihf_recompute_friction_calibrated(%s, %s)",
         [hub.pk if hub else None, json.dumps(settings.IHF_FRICTION_WEIGHTS)],
     )
     return Run("friction scores", row[0], seconds)

@@ -9,6 +9,7 @@ from ninja.errors import ValidationError
 from feedback.api import router as feedback_router
 from hubs.api import exception_response, parameter_error_response
 from hubs.api import router as hubs_router
+from learning.api import router as learning_router
 from surveys.api import router as surveys_router
 
 api = NinjaAPI(
@@ -22,6 +23,8 @@ api = NinjaAPI(
 api.add_router("/v1", hubs_router)
 api.add_router("/v1", feedback_router)
 api.add_router("/v1", surveys_router)
+# v2: the learning loop's reads (issue #17); v1 stays as it is.
+api.add_router("/v2", learning_router)
 # What escapes a view of the API (hubs.api.api_errors catches what the views raise) is answered in JSON
 # too: ninja's default answers with a text traceback under DEBUG and leaves the rest to Django's HTML pages.
 api.add_exception_handler(Exception, exception_response)

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "observability",
     "assist",
     "surveys",
+    "learning",
     "reporting",
     "wiring",
 ]
@@ -329,6 +330,10 @@ IHF_HEALTH_RULES = {
     "high_friction_score": IHF_FRICTION_BANDS["red"],
 }
 IHF_PROPAGATION = {"window_days": 14, "min_shared_words": 3, "max_word_frequency": 200}
+# Phase 12 (docs/metrics.md, "Learning"): the history each recompute reads, the least evidence for a
+# calibration or an insight, and how soon after a deployment a regression counts for an insight.
+IHF_LEARNING = {"window_days": 180, "min_samples": 5, "min_deployments": 3, "insight_days": 14}
+IHF_LEARNING_REFRESH_SECONDS = env.int("IHF_LEARNING_REFRESH_SECONDS", default=60)
 IHF_REVIEW_REFRESH_SECONDS = env.int("IHF_REVIEW_REFRESH_SECONDS", default=30)
 
 # Phase 5: an optional OpenAI-compatible chat endpoint (e.g. https://host/v1) that may write summaries and

@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("observability.urls")),
     path("", include("assist.urls")),
     path("", include("surveys.urls")),
+    path("", include("learning.urls")),
     path("", include("reporting.urls")),
 ]

@@ -23,20 +23,15 @@ from observability.models import HubHealthSnapshot
 from tests.architecture.project import project_tables
 from tests.chain import full_chain
 from tests.factories import AnnotationFactory, EventFactory
+from tests.learning.history import learning_rows
 
 SEEDS = Path(settings.BASE_DIR).parent / "shared" / "seeds"
 
 # Seed names whose phase is not built yet, with what will build them. The test fails when one of these
 # turns up in the database, so that the entry goes once the work lands.
 NOT_YET_BUILT = {
-    "outcome_correlations": "issue #17, phase 12 (seed 002): learning loop",
-    "pattern_performance_records": "issue #17, phase 12 (seed 002): learning loop",
-    "adaptive_threshold_configs": "issue #17, phase 12 (seed 002): learning loop",
-    "institutional_knowledge_entries": "issue #17, phase 12 (seed 002): learning loop",
-    "learning_insights": "issue #17, phase 12 (seed 002): learning loop",
     # IHF's deployment_records play its part: user_feedback.deployment_id stands for its project_outcome_id.
     "project_outcomes": "issue #18, seed 004: not built; deployments stand for it",
-    "pattern_analytics": "issue #17, seed 004: pattern analytics",
 }
 
 # Where each kind of name is found in PostgreSQL's catalogs (pg_class.relkind for relations).
@@ -222,6 +217,10 @@ HISTORY_TABLES = {
     "outcome_signals": "signal_type = 'regressed'",
     "hub_health_snapshots": "health_score = 1",
     "widget_versions": "version = version + 100",
+    "outcome_correlations": "signals = 0",
+    "pattern_performance_records": "successes = 0",
+    "adaptive_threshold_configs": "new_values = '{}'",
+    "learning_insights": "statement = 'x'",
     "agent_proposals": "content = content || ' (edited)'",
     "agent_review_records": "notes = 'edited'",
     "confidence_annotations": "score = 0.5",
@@ -244,6 +243,7 @@ def history_rows(people):
     AnnotationFactory(widget=candidate.source_widget)
     TriageState.objects.create(candidate=candidate, status="open", changed_by=people.steward)
     HubHealthSnapshot.objects.create(hub=people.hub, health_score=90)
+    learning_rows(people.hub)
     _assist_rows(people, candidate)
     # The test's transaction holds the deferred foreign-key checks of these inserts, and PostgreSQL refuses
     # to TRUNCATE a table with pending ones (55006) before any trigger could: run them now.

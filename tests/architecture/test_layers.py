@@ -21,6 +21,7 @@ RANKS = {
     "observability": 5,
     "assist": 6,
     "surveys": 7,
+    "learning": 7,
     "reporting": 8,
     "wiring": 99,
 }

@@ -23,7 +23,17 @@ from tests.architecture.world import build_world
 
 ROLES = ("anonymous", "outsider", "viewer", "reviewer", "steward", "admin")
 LOGIN = "login"  # a 302 to the sign-in page, as opposed to a 302 that means the action was done
-APP_LABELS = ("hubs", "feedback", "governance", "outcomes", "observability", "assist", "surveys", "reporting")
+APP_LABELS = (
+    "hubs",
+    "feedback",
+    "governance",
+    "outcomes",
+    "observability",
+    "assist",
+    "surveys",
+    "learning",
+    "reporting",
+)
 # Not the web UI's: the Django admin (its own staff checks), the JSON API (its key tests in tests/api/),
 # signing in and out.
 EXCLUDED_NAMESPACES = {"admin", "api"}
@@ -178,6 +188,16 @@ MATRIX = [
     get("surveys:my-reports", "slug",                           LOGIN, 404, 200, 200, 200, 200),
     post("surveys:my-reports-opt-out", "slug",                  LOGIN, 404, 302, 302, 302, 302,
          data={"opted_out": "=1"}),
+    # learning: the index sends a member of one hub straight to its dashboard
+    get("learning:index", "",                                   LOGIN, 302, 302, 302, 302, 200),
+    get("learning:dashboard", "slug",                           LOGIN, 404, 200, 200, 200, 200),
+    get("learning:panel", "slug =calibrations",                 LOGIN, 404, 200, 200, 200, 200),
+    post("learning:calibration", "slug calibration",            LOGIN, 404, 403, 403, 422, 422),
+    post("learning:insight", "slug insight",                    LOGIN, 404, 403, 422, 422, 422),
+    get("learning:knowledge", "slug",                           LOGIN, 404, 200, 200, 200, 200,
+        data={"q": "=Decide"}),
+    get("learning:entry", "slug entry",                         LOGIN, 404, 200, 200, 200, 200),
+    post("learning:distil", "slug decision",                    LOGIN, 404, 403, 302, 302, 302),
 ]
 # fmt: on
 

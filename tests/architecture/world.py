@@ -22,6 +22,8 @@ from feedback.models import (
 from feedback.notifications import link_token
 from governance.models import DecisionRecord, Requirement
 from hubs.models import ApiKey, Widget
+from learning.models import AdaptiveThresholdConfig, InstitutionalKnowledgeEntry, LearningInsight
+from learning.services import knowledge_distil
 from observability.models import BottleneckRecord, CrossHubPropagation
 from outcomes.models import DeploymentRecord, Regression
 from surveys.models import SignalSuggestion
@@ -59,6 +61,9 @@ class World:
     draft: AgentProposal  # a pending requirement draft for `accepted`
     saved_view: SavedBoardView  # the steward's, shared with the hub
     suggestion: SignalSuggestion  # a pending signal the deployment's survey answers suggest
+    calibration: AdaptiveThresholdConfig  # proposed
+    insight: LearningInsight  # new
+    entry: InstitutionalKnowledgeEntry  # of a decision on `accepted` (`decision` is not distilled)
 
     @property
     def slug(self) -> str:
@@ -143,6 +148,22 @@ def build_world(people: HubPeople) -> World:
     suggestion = SignalSuggestion.objects.create(
         deployment=deployment, widget=widget, signal_type="improved", evidence={"rule": "level", "after": {}}
     )
+    calibration = AdaptiveThresholdConfig.objects.create(
+        hub=hub,
+        config_type="bottleneck_threshold",
+        stage="candidate_untriaged",
+        old_values={"threshold_days": 30},
+        new_values={"threshold_days": 12},
+        evidence={"samples": 9, "p50_days": 4.0, "p90_days": 11.2, "window_days": 180},
+    )
+    insight = LearningInsight.objects.create(
+        hub=hub,
+        insight_type="change_regressions",
+        statement="3 of 4 changes regressed",
+        evidence={},
+        fingerprint="f",
+    )
+    entry = knowledge_distil(decision=decision_for(hub, candidate=accepted, user=steward), actor=steward)
     return World(
         people=people,
         widget=widget,
@@ -164,4 +185,7 @@ def build_world(people: HubPeople) -> World:
         draft=draft,
         saved_view=saved_view,
         suggestion=suggestion,
+        calibration=calibration,
+        insight=insight,
+        entry=entry,
     )

@@ -5,6 +5,7 @@ from django.db import connection
 from feedback.models import Annotation, NotificationOutcome, RequirementCandidate, TriageState
 from hubs.models import Hub, HubMembership, InteractionEvent, Widget, WidgetDailyEventCount, WidgetVersion
 from ihf.models import User
+from learning.models import InstitutionalKnowledgeEntry, PatternPerformanceRecord
 from outcomes.models import DeploymentRecord, OutcomeSignal, Regression, RemediationEvent
 from wiring import demo, demo_assist
 
@@ -33,7 +34,11 @@ def _snapshot():
         "status_events": RemediationEvent.objects.count(),
         "signals": OutcomeSignal.objects.count(),
         "regressions": Regression.objects.count(),
+        # The learning loop's past (decisions with a pattern) has regressions of its own.
+        "designed_regressions": Regression.objects.filter(deployment__decision__pattern__isnull=True).count(),
         "notifications": NotificationOutcome.objects.count(),
+        "knowledge": InstitutionalKnowledgeEntry.objects.count(),
+        "pattern_snapshots": PatternPerformanceRecord.objects.count(),
     }
 
 
@@ -50,7 +55,8 @@ def test_it_builds_the_demo_and_a_second_run_changes_nothing(settings, capsys):
     assert first["events"] == first["rollup"] == 1500
     # The requested annotations, plus one per hub that follows its improved deployment (a regression).
     assert 40 <= first["annotations"] <= 40 + len(demo.HUBS)
-    assert first["deployments"] > 0 and first["regressions"] == first["annotations"] - 40
+    assert first["deployments"] > 0 and first["designed_regressions"] == first["annotations"] - 40
+    assert first["knowledge"] == 6 * len(demo.HUBS) and first["pattern_snapshots"] > 0
     assert first["memberships"] == 3 * len(demo.HUBS)
     assert first["phase5_annotations"] > 0  # paraphrased threads and annotations IHF categorised
 

@@ -82,6 +82,16 @@ class Command(BaseCommand):
         from wiring import demo_surveys
 
         demo_surveys.seed(hubs, steward, self.stdout.write)
+        # The learning loop's past (patterns, outcomes, knowledge), then its recomputes.
+        from django.utils import timezone
+
+        from learning import demo as learning_demo
+
+        by_email = {user.email: user for user in users}
+        for run in learning_demo.seed(
+            list(hubs.values()), timezone.now(), by_email["reviewer@ihf.local"], by_email["steward@ihf.local"]
+        ):
+            self.stdout.write(f"  {run}")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f}s."))
 
     def _report(self, label, total, created):

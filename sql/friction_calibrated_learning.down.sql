@@ -1,0 +1,1 @@
+DROP FUNCTION ihf_recompute_friction_calibrated(uuid, jsonb);
