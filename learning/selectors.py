@@ -181,7 +181,35 @@ def knowledge_search(
     for row in rows:
         row["snippet"] = headline(row.pop("snippet"))
         del row["total"]
+    if filters.q and filters.sort == "-rank":
+        rows = rerank(rows, filters.q)
     return total, rows
+
+
+# How much the meaning (phase 5's embeddings) counts beside the words (ts_rank_cd) when a page is re-ranked.
+MEANING_WEIGHT = 0.5
+
+
+def rerank(rows: list[dict[str, Any]], query: str) -> list[dict[str, Any]]:
+    """Re-rank a page of text matches by meaning: score = (1 − w) · rank ÷ the page's best rank + w · cosine
+    similarity of the query and the entry's decision (phase 5's vectors), w = MEANING_WEIGHT. An entry whose
+    decision has no vector yet keeps its text score alone, scaled by (1 − w) like the others' (so it is not
+    pushed up for lacking one). docs/metrics.md, "Knowledge search"."""
+    from assist import embeddings, model
+    from assist.models import SubjectType
+
+    vectors = embeddings.vectors(SubjectType.DECISION, [row["decision_id"] for row in rows])
+    if not vectors:
+        return rows
+    query_vector = model.encode([query])[0]
+    best = max((float(row["rank"]) for row in rows), default=0.0) or 1.0
+    for row in rows:
+        vector = vectors.get(str(row["decision_id"]))
+        row["similarity"] = float(vector @ query_vector) if vector is not None else None
+        row["score"] = (1 - MEANING_WEIGHT) * float(row["rank"]) / best + MEANING_WEIGHT * (
+            row["similarity"] or 0.0
+        )
+    return sorted(rows, key=lambda row: -row["score"])
 
 
 def similar_knowledge(hub_id: uuid.UUID, text: str, *, limit: int = 3) -> list[dict[str, Any]]:
@@ -213,11 +241,20 @@ def suggested_patterns(hub_id: uuid.UUID, text: str, *, limit: int = 3) -> list[
 def confidence_weight(hub_id: uuid.UUID, pattern: str | None, proposal_type: str | None = None) -> float:
     """The factor by which phase 5 weighs a proposal's confidence: how changes of this pattern fared in
     this hub, (successes + 1) / (observed + 2) (Laplace's rule, so no evidence gives 0.5), mapped to
-    0.5–1.5. proposal_type is accepted for phase 5, which will multiply in how accepted proposals of that
-    type fared; until its tables exist the type does not change the weight (docs/metrics.md)."""
-    if not pattern:
-        return 1.0
-    rows = pattern_figures(hub_id, pattern)
-    successes = rows[0]["successes"] if rows else 0
-    observed = rows[0]["observed_deployments"] if rows else 0
-    return round(0.5 + (successes + 1) / (observed + 2), 4)
+    0.5–1.5; times the same share for the proposal type's reviews in the hub (accepted or modified against
+    rejected). No evidence either way gives 1 (docs/metrics.md)."""
+    weight = 1.0
+    if pattern:
+        rows = pattern_figures(hub_id, pattern)
+        successes = rows[0]["successes"] if rows else 0
+        observed = rows[0]["observed_deployments"] if rows else 0
+        weight *= 0.5 + (successes + 1) / (observed + 2)
+    if proposal_type:
+        accepted, reviewed = _rows(
+            "SELECT count(*) FILTER (WHERE v.decision <> 'rejected') AS accepted, count(*) AS reviewed "
+            "FROM agent_review_records v JOIN agent_proposals p ON p.id = v.proposal_id "
+            "WHERE p.hub_id = %s AND p.proposal_type = %s",
+            [hub_id, proposal_type],
+        )[0].values()
+        weight *= 0.5 + (accepted + 1) / (reviewed + 2)
+    return round(weight, 4)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from assist import weighting
 from assist.models import AgentProposal, ConfidenceAnnotation, Dimension, ProposalStatus
 
 _STOPWORDS = """
@@ -46,7 +47,19 @@ def create(
     **sources,
 ) -> AgentProposal:
     """Write a proposal and its per-dimension notes. `supersede` names the pending proposals it replaces
-    (e.g. the earlier summary of the same thread), which become `superseded` in the same transaction."""
+    (e.g. the earlier summary of the same thread), which become `superseded` in the same transaction. The
+    confidence is weighed by the track record of its kind and pattern (assist/weighting.py); the details keep
+    the unweighed value and the weight."""
+    decision = sources.get("source_decision")
+    pattern = getattr(decision, "pattern", None)
+    weighed, weight = weighting.weigh(confidence, hub_id=hub_id, proposal_type=proposal_type, pattern=pattern)
+    if weight != 1.0:
+        details = {
+            **(details or {}),
+            "confidence_unweighed": round(confidence, 3),
+            "weight": round(weight, 3),
+        }
+        confidence = weighed
     with transaction.atomic():
         if supersede:
             AgentProposal.objects.filter(
