@@ -87,7 +87,8 @@ def test_the_deployment_page_reads_the_log_only_on_the_edge_days(
     _events(candidate.source_widget)
     client.force_login(people.viewer)
     url = reverse("outcomes:deployment", args=[people.hub.slug, deployment.pk])
-    with django_assert_max_num_queries(12) as captured:
+    # The page's own 11, the nav's unread count, and the survey panel's 5 (surveys/templatetags).
+    with django_assert_max_num_queries(17) as captured:
         assert client.get(url, {"window": 30}).status_code == 200
     log_reads = [q["sql"] for q in captured.captured_queries if "interaction_events" in q["sql"]]
     assert len(log_reads) == 1
