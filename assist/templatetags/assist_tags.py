@@ -36,6 +36,13 @@ def cross_hub_duplicates(context):
 
 
 @register.simple_tag(takes_context=True)
-def duplicate_flags(context, hub):
-    """{candidate id: its pending duplicate flag} for a hub's board: one query, however many cards."""
-    return selectors.pending_duplicate_flags(hub)
+def duplicate_flag_for(context, candidate):
+    """The pending duplicate flag of a board card's candidate, if any. The hub's flags are read once per
+    request (one query, however many cards and columns are drawn) and kept on the request."""
+    request = context.get("request")
+    flags = getattr(request, "_ihf_duplicate_flags", None)
+    if flags is None:
+        flags = selectors.pending_duplicate_flags(context["hub"])
+        if request is not None:
+            request._ihf_duplicate_flags = flags
+    return flags.get(candidate.pk)

@@ -220,3 +220,14 @@ def test_the_promote_form_offers_the_draft(client, people):
     client.force_login(people.reviewer)
     page = client.get(reverse("governance:promote", args=["alpha", accepted.pk])).content.decode()
     assert reverse("assist:promote", args=["alpha", draft.pk]) in page
+
+
+def test_a_board_card_shows_its_duplicate_flag(client, people, flagged, django_assert_max_num_queries):
+    _, copy, flag = flagged
+    client.force_login(people.steward)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("feedback:board", args=["alpha"]))
+    page = response.content.decode()
+    card = page[page.index(f'id="candidate-{copy.pk}"') :]
+    card = card[: card.index("</article>")]
+    assert "possible duplicate of" in card and reverse("assist:proposal", args=["alpha", flag.pk]) in card
