@@ -395,6 +395,9 @@ def _envelope(widget: Widget, hub: KeyHub) -> dict[str, str]:
     }
 
 
+MAX_OFFSET = 2**63 - 1 - 500
+
+
 @router.get(
     "/widgets",
     summary="The hub's widgets with their envelope attributes",
@@ -409,8 +412,9 @@ def list_widgets(request: HttpRequest, limit: int = 100, offset: int = 0) -> Jso
     errors: list[FieldError] = []
     if not 1 <= limit <= 500:
         errors.append(FieldError("limit", Code.INVALID, "between 1 and 500"))
-    if offset < 0:
-        errors.append(FieldError("offset", Code.INVALID, "0 or more"))
+    # PostgreSQL's OFFSET is a bigint: a larger one failed the query (500), found by the fuzz test.
+    if not 0 <= offset <= MAX_OFFSET:
+        errors.append(FieldError("offset", Code.INVALID, f"between 0 and {MAX_OFFSET}"))
     if errors:
         return field_error(422, *errors)
     widgets = Widget.objects.filter(hub_id=hub.pk).order_by("name", "id")
