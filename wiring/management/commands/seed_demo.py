@@ -75,23 +75,22 @@ class Command(BaseCommand):
             self.stdout.write(f"  {run}")
         if not HubHealthSnapshot.objects.exists():
             self.stdout.write(f"  {compute.snapshot_health()}")
-        from wiring import demo_assist
-
-        steward = next(user for user in users if user.email == "steward@ihf.local")
-        demo_assist.seed(hubs, steward, self.stdout.write)
-        from wiring import demo_surveys
-
-        demo_surveys.seed(hubs, steward, self.stdout.write)
-        # The learning loop's past (patterns, outcomes, knowledge), then its recomputes.
+        # Phase 5's proposals and categorisations, then the learning loop's past (patterns, outcomes,
+        # knowledge) and its recomputes, then the surveys, which then cover every demo deployment in one run,
+        # so that a second run adds nothing.
         from django.utils import timezone
 
         from learning import demo as learning_demo
+        from wiring import demo_assist, demo_surveys
 
         by_email = {user.email: user for user in users}
+        steward = by_email["steward@ihf.local"]
+        demo_assist.seed(hubs, steward, self.stdout.write)
         for run in learning_demo.seed(
-            list(hubs.values()), timezone.now(), by_email["reviewer@ihf.local"], by_email["steward@ihf.local"]
+            list(hubs.values()), timezone.now(), by_email["reviewer@ihf.local"], steward
         ):
             self.stdout.write(f"  {run}")
+        demo_surveys.seed(hubs, steward, self.stdout.write)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f}s."))
 
     def _report(self, label, total, created):
