@@ -106,20 +106,29 @@ def test_the_worker_delivers_and_retries_failures(people, settings):
     outcome.refresh_from_db()
     assert (outcome.delivery_status, outcome.attempts) == ("failed", 1)
     with connection.cursor() as cursor:
-        # Only this task's jobs: the worker also defers its periodic sweeps.
+        # Only this notification's job: the worker also defers its periodic sweeps, and earlier tests that
+        # committed may have left other deliveries queued.
         cursor.execute(
-            "SELECT status, attempts, scheduled_at > now() FROM procrastinate_jobs WHERE task_name = %s",
-            [DELIVER],
+            "SELECT status, attempts, scheduled_at > now() FROM procrastinate_jobs "
+            "WHERE task_name = %s AND (args ->> 'outcome_id')::bigint = %s",
+            [DELIVER, outcome.pk],
         )
         assert cursor.fetchall() == [("todo", 1, True)]  # scheduled again, a little later
-        cursor.execute("UPDATE procrastinate_jobs SET scheduled_at = now() WHERE task_name = %s", [DELIVER])
+        cursor.execute(
+            "UPDATE procrastinate_jobs SET scheduled_at = now() "
+            "WHERE task_name = %s AND (args ->> 'outcome_id')::bigint = %s",
+            [DELIVER, outcome.pk],
+        )
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     _run_worker()
     outcome.refresh_from_db()
     assert (outcome.delivery_status, outcome.attempts) == ("delivered", 2)
     assert len(mail.outbox) == 1
     with connection.cursor() as cursor:
-        cursor.execute("SELECT status FROM procrastinate_jobs WHERE task_name = %s", [DELIVER])
+        cursor.execute(
+            "SELECT status FROM procrastinate_jobs WHERE task_name = %s AND (args ->> 'outcome_id')::bigint = %s",
+            [DELIVER, outcome.pk],
+        )
         assert cursor.fetchall() == [("succeeded",)]
 
 
