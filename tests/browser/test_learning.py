@@ -3,6 +3,7 @@ draws, a panel refreshes itself, acting on an insight swaps its panel, and searc
 
 import pytest
 from django.urls import reverse
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
@@ -29,7 +30,8 @@ def test_the_dashboard_draws_refreshes_and_acts_in_place(signed_in, live_server,
     browser = signed_in(people.steward)
     browser.get(live_server.url + reverse("hubs:list"))
     browser.find_element(By.LINK_TEXT, "Learning").click()
-    wait = WebDriverWait(browser, 10)
+    # The panels refresh themselves (htmx): an element read during a swap is stale; the wait reads it again.
+    wait = WebDriverWait(browser, 10, ignored_exceptions=[StaleElementReferenceException])
     wait.until(ec.presence_of_element_located((By.ID, "learning-patterns")))
     wait.until(
         lambda b: b.execute_script("return document.querySelector('canvas[data-chart=trend]').dataset.drawn")
@@ -55,7 +57,8 @@ def test_the_knowledge_search_narrows_as_one_types(signed_in, live_server, peopl
     browser = signed_in(people.viewer)
     browser.get(f"{live_server.url}/hubs/{people.hub.slug}/learning/")
     browser.find_element(By.CSS_SELECTOR, "#learning-knowledge input[name=q]").send_keys("friction\n")
-    wait = WebDriverWait(browser, 10)
+    # The panels refresh themselves (htmx): an element read during a swap is stale; the wait reads it again.
+    wait = WebDriverWait(browser, 10, ignored_exceptions=[StaleElementReferenceException])
     wait.until(ec.text_to_be_present_in_element((By.ID, "results"), "1 entry"))
     assert browser.find_element(By.CSS_SELECTOR, "#results mark").text.lower() == "friction"
     browser.execute_script("window.ihfNoReload = true;")
