@@ -126,7 +126,8 @@ def test_the_worker_delivers_and_retries_failures(people, settings):
     assert len(mail.outbox) == 1
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT status FROM procrastinate_jobs WHERE task_name = %s AND (args ->> 'outcome_id')::bigint = %s",
+            "SELECT status FROM procrastinate_jobs "
+            "WHERE task_name = %s AND (args ->> 'outcome_id')::bigint = %s",
             [DELIVER, outcome.pk],
         )
         assert cursor.fetchall() == [("succeeded",)]
