@@ -67,9 +67,6 @@ class Embedder:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         return np.vstack(rows).astype(np.float32)
 
-    def tokens(self, text: str) -> int:
-        return len(self.tokenizer.encode(text).ids)
-
 
 _embedder: Embedder | None = None
 _lock = threading.Lock()

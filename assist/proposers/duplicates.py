@@ -11,6 +11,7 @@ import time
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Q
 
 from assist import calls, embeddings, model, neighbours
 from assist.models import AgentProposal, Dimension, ProposalType, SubjectType
@@ -41,12 +42,17 @@ def _comparable(hub_id, ids: list[str]) -> dict[str, tuple]:
         return {str(r[0]): r[1:] for r in cursor.fetchall()}
 
 
-def _already_proposed(a, b) -> bool:
-    return AgentProposal.objects.filter(
-        proposal_type=ProposalType.DUPLICATE_FLAG,
-        source_candidate_id__in=[a, b],
-        duplicate_of_candidate_id__in=[a, b],
-    ).exists()
+def _proposed_partners(candidate_id, others: list[str]) -> set[str]:
+    """Of `others`, those already proposed as a pair with the candidate, either way round (one query)."""
+    pairs = AgentProposal.objects.filter(proposal_type=ProposalType.DUPLICATE_FLAG).filter(
+        Q(source_candidate_id=candidate_id, duplicate_of_candidate_id__in=others)
+        | Q(duplicate_of_candidate_id=candidate_id, source_candidate_id__in=others)
+    )
+    return {
+        str(partner)
+        for pair in pairs.values_list("source_candidate_id", "duplicate_of_candidate_id")
+        for partner in pair
+    } - {str(candidate_id)}
 
 
 def propose(candidate: RequirementCandidate, *, threshold: float | None = None) -> list[AgentProposal]:
@@ -74,9 +80,10 @@ def propose(candidate: RequirementCandidate, *, threshold: float | None = None) 
     near = [n for n in found if n.similarity >= threshold][:MAX_FLAGS]
     proposals = []
     text = f"{candidate.title}. {candidate.description}"
+    proposed = _proposed_partners(candidate.pk, [n.subject_id for n in near])
     for rank, match in enumerate(near):
         title, description, created_at, widget_name, widget_id, status = others[match.subject_id]
-        if _already_proposed(candidate.pk, match.subject_id):
+        if match.subject_id in proposed:
             continue
         # The newer one duplicates the older, unless the newer one's status is final (accepted or rejected):
         # then the older, if it can still be marked duplicate; when neither can, there is nothing to propose.
