@@ -176,11 +176,12 @@ def cross_hub_pairs(hub_ids: list, threshold: float) -> list[dict]:
     ]
 
 
-def pending_duplicate_flags(hub) -> dict:
+def pending_duplicate_flags(hub, candidate_ids) -> dict:
+    """The best pending duplicate flag of each of these candidates: {candidate id: proposal}."""
     flags = (
         AgentProposal.objects.for_hub(hub)
         .pending()
-        .filter(proposal_type=ProposalType.DUPLICATE_FLAG)
+        .filter(proposal_type=ProposalType.DUPLICATE_FLAG, source_candidate_id__in=candidate_ids)
         .select_related("duplicate_of_candidate")
         .order_by("source_candidate_id", "-confidence")
     )

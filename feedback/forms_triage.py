@@ -68,6 +68,9 @@ class BoardFilterForm(forms.Form):
     category = forms.ChoiceField(required=False, choices=[("", "Any category"), *Category.choices])
     widget_type = forms.CharField(required=False, max_length=100, label="Widget type")
     widget = forms.UUIDField(required=False, error_messages={"invalid": "Pick a widget from the list."})
+    # A hub with more widgets than the page lists (WIDGET_CHOICES_LIMIT) filters by a part of the name.
+    widget_name = forms.CharField(required=False, max_length=200, strip=True, label="Widget name")
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *CandidateStatus.choices])
     assignee = forms.CharField(required=False, max_length=40)
     age = forms.TypedChoiceField(required=False, choices=AGE_CHOICES, coerce=int, empty_value=None)
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES)

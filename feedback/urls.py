@@ -17,6 +17,7 @@ urlpatterns = [
     path(f"{hub}escalate/<str:source>/<uuid:source_id>/", candidates.escalate, name="escalate"),
     path(f"{hub}board/", board.board, name="board"),
     path(f"{hub}board/bulk/", board_actions.bulk, name="board-bulk"),
+    path(f"{hub}board/widget-names/", board.widget_names, name="board-widget-names"),
     path(f"{hub}board/views/", board_actions.saved_view_create, name="board-view-save"),
     path(
         f"{hub}board/views/<uuid:view_id>/delete/", board_actions.saved_view_delete, name="board-view-delete"

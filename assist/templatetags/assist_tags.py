@@ -42,7 +42,10 @@ def duplicate_flag_for(context, candidate):
     request = context.get("request")
     flags = getattr(request, "_ihf_duplicate_flags", None)
     if flags is None:
-        flags = selectors.pending_duplicate_flags(context["hub"])
+        # Only the flags of the cards this page draws: a busy hub can hold thousands of pending ones.
+        shown = [card.pk for column in context.get("columns") or [] for card in column["cards"]]
+        shown += [card.pk for card in context.get("more_cards") or []]
+        flags = selectors.pending_duplicate_flags(context["hub"], shown or [candidate.pk])
         if request is not None:
             request._ihf_duplicate_flags = flags
     return flags.get(candidate.pk)

@@ -24,15 +24,35 @@ from hubs.models import Widget
 from ihf.ids import parse_uuid
 
 LIST_PAGE_SIZE = 25
+# Up to this many widgets the Widget filter is a list; a hub with more gets a name box with suggestions
+# fetched as one types (a 1,000-option list was 70 KB of every board page).
+WIDGET_CHOICES_LIMIT = 100
+# Query parameters of one request, not of the filters a board link or saved view carries.
+NOT_FILTERS = {"page", "more", "shown"}
+WIDGET_SUGGESTIONS = 20
 
 
-def board_context(request, access, query):
-    """Everything the board page (or its #board fragment) shows for the filters in `query`."""
+def board_context(request, access, query, statuses=None):
+    """Everything the board page (or its #board fragment) shows for the filters in `query`; with
+    `statuses`, only those columns."""
     form = BoardFilterForm(query)
     filters = form.cleaned_data if form.is_valid() else {}
     candidates = selectors.board_candidates(access.hub, filters, request.user)
     view = filters.get("view") or "board"
-    board_query = urlencode({k: v for k, v in query.items() if k != "page" and v})
+    board_query = urlencode({k: v for k, v in query.items() if k not in NOT_FILTERS and v})
+    widgets = list(
+        Widget.objects.filter(hub=access.hub)
+        .order_by("name")
+        .values_list("pk", "name")[: WIDGET_CHOICES_LIMIT + 1]
+    )
+    many_widgets = len(widgets) > WIDGET_CHOICES_LIMIT
+    if many_widgets:
+        # The one widget a link chose (a widget page's "triage" link) stays named, with "Any widget".
+        widgets = (
+            list(Widget.objects.filter(hub=access.hub, pk=filters["widget"]).values_list("pk", "name"))
+            if filters.get("widget")
+            else []
+        )
     context = {
         "access": access,
         "hub": access.hub,
@@ -45,7 +65,8 @@ def board_context(request, access, query):
         .order_by("widget_type")
         .values_list("widget_type", flat=True)
         .distinct(),
-        "widgets": Widget.objects.filter(hub=access.hub).order_by("name").values_list("pk", "name"),
+        "widgets": widgets,
+        "many_widgets": many_widgets,
         "categories": Category.choices,
         "statuses": CandidateStatus.choices,
         "saved_views": list(SavedBoardView.objects.visible_to(access.hub, request.user)),
@@ -53,7 +74,10 @@ def board_context(request, access, query):
     if view == "list":
         context["page"] = Paginator(candidates, LIST_PAGE_SIZE).get_page(query.get("page"))
     else:
-        context["columns"] = selectors.board_columns(candidates, filters.get("sort"))
+        filtered = any(value for name, value in filters.items() if name not in {"sort", "view"})
+        context["columns"] = selectors.board_columns(
+            candidates, filters.get("sort"), statuses, filtered=filtered
+        )
     return context
 
 
@@ -61,16 +85,63 @@ def board_context(request, access, query):
 @require_GET
 def board(request, slug):
     access = get_hub_for_user(request, slug)
+    if "more" in request.GET and request.htmx:
+        return more_cards(request, access)
     context = board_context(request, access, request.GET)
     status = 400 if context["filter_form"].errors else 200
     template = "feedback/board.html#board" if request.htmx else "feedback/board.html"
     return TemplateResponse(request, template, context, status=status)
 
 
+def more_cards(request, access):
+    """A column's next cards after the `shown` first (its "Show more" button): the cards, appended to the
+    column, and the button again, out of band, while more follow."""
+    status, shown = request.GET.get("more"), request.GET.get("shown", "")
+    if status not in CandidateStatus.values:
+        return HttpResponse("more: not a status of the board.", status=400, content_type="text/plain")
+    if not shown.isdigit() or int(shown) > 1_000_000:
+        return HttpResponse("shown: a number of cards, 0 or more.", status=400, content_type="text/plain")
+    query = request.GET.copy()
+    for name in NOT_FILTERS:
+        query.pop(name, None)
+    form = BoardFilterForm(query)
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        return HttpResponse(f"{field}: {errors[0]}", status=400, content_type="text/plain")
+    candidates = selectors.board_candidates(access.hub, form.cleaned_data, request.user)
+    cards, has_more = selectors.column_cards(candidates, status, int(shown))
+    context = {
+        "access": access,
+        "hub": access.hub,
+        "board_query": urlencode({k: v for k, v in query.items() if v}),
+        "status": status,
+        "more_cards": cards,
+        "shown": int(shown) + len(cards),
+        "has_more": has_more,
+    }
+    return TemplateResponse(request, "feedback/board.html#more", context)
+
+
+@login_required
+@require_GET
+def widget_names(request, slug):
+    """Suggestions for the Widget name box of a hub with many widgets: the first names containing what was
+    typed, as the options of its datalist."""
+    access = get_hub_for_user(request, slug)
+    typed = request.GET.get("widget_name", "").strip()
+    if len(typed) > 200:
+        return HttpResponse("widget_name: at most 200 characters.", status=400, content_type="text/plain")
+    widgets = Widget.objects.filter(hub=access.hub)
+    if typed:
+        widgets = widgets.filter(name__icontains=typed)
+    names = widgets.order_by("name").values_list("name", flat=True)[:WIDGET_SUGGESTIONS]
+    return TemplateResponse(request, "feedback/board.html#widget_names", {"names": names})
+
+
 def changed_columns(request, access, board_query, statuses):
     """The board's columns for `statuses` only, each marked for an out-of-band swap (htmx)."""
-    context = board_context(request, access, QueryDict(board_query))
-    columns = [c for c in context.get("columns", []) if c["status"] in statuses]
+    context = board_context(request, access, QueryDict(board_query), statuses)
+    columns = context.get("columns", [])
     return "".join(
         render_to_string("feedback/board.html#column", {**context, "column": c, "oob": True}, request)
         for c in columns

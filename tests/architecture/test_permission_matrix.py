@@ -96,6 +96,9 @@ MATRIX = [
     get("feedback:candidate-search", "slug",                    LOGIN, 404, 200, 200, 200, 200,
         data={"q": "=Cand"}),
     get("feedback:candidate", "slug candidate",                 LOGIN, 404, 200, 200, 200, 200),
+    # The Widget name box's suggestions, on a hub with many widgets.
+    get("feedback:board-widget-names", "slug",                  LOGIN, 404, 200, 200, 200, 200,
+        data={"widget_name": "=Wid"}),
     # A card's actions (the board's dialog; a page without JavaScript): everyone sees what they may do.
     get("feedback:candidate-actions", "slug candidate",         LOGIN, 404, 200, 200, 200, 200),
     post("feedback:board-bulk", "slug",                         LOGIN, 404, 403, 403, 422, 422),

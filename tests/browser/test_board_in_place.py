@@ -9,6 +9,9 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from feedback.models import RequirementCandidate, TriageState
+from feedback.selectors import BOARD_COLUMN_LIMIT
+from feedback.views.board import WIDGET_CHOICES_LIMIT
+from hubs.models import Widget
 from tests.browser.test_every_page import ARTEFACTS, AXE, RUN_AXE, SEVERE
 from tests.factories import CandidateFactory, HubFactory, MembershipFactory, WidgetFactory
 
@@ -149,3 +152,53 @@ def test_x_selects_cards_and_bulk_moves_them_naming_the_stale_one(signed_in, liv
     assert browser.find_elements(By.CSS_SELECTOR, f"#column-under_review #candidate-{third.pk}")
     assert RequirementCandidate.objects.get(pk=second.pk).status == "deferred"
     assert browser.execute_script("return window.ihfNoReload === true")
+
+
+def test_show_more_appends_a_columns_next_cards_which_drag_like_the_others(signed_in, live_server):
+    titles = [f"Card {n:02d}" for n in range(BOARD_COLUMN_LIMIT + 3)]
+    browser, candidates = _board(signed_in, live_server, *titles)
+    wait = WebDriverWait(browser, 10)
+    column = "#column-open article.candidate"
+    assert len(browser.find_elements(By.CSS_SELECTOR, column)) == BOARD_COLUMN_LIMIT
+    browser.find_element(By.CSS_SELECTOR, "#more-open a").click()
+    wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, column)) == len(titles))
+    wait.until(ec.text_to_be_present_in_element((By.ID, "more-open"), f"All {len(titles)} shown."))
+    # Newest first: the first three made come last, fetched by "Show more".
+    oldest = candidates[0]
+    assert browser.find_elements(By.CSS_SELECTOR, f"#column-open #candidate-{oldest.pk}")
+    _drag(browser, f"candidate-{oldest.pk}", "under_review")
+    wait.until(ec.text_to_be_present_in_element((By.ID, "count-under_review"), "1"))
+    assert RequirementCandidate.objects.get(pk=oldest.pk).status == "under_review"
+    assert browser.execute_script("return window.ihfNoReload === true")
+
+
+def test_the_widget_name_box_suggests_names_and_filters_the_board(signed_in, live_server):
+    hub = HubFactory()
+    steward = MembershipFactory(hub=hub, role="steward").user
+    Widget.objects.bulk_create(
+        [Widget(hub=hub, name=f"Widget {n:04d}", widget_type="button") for n in range(WIDGET_CHOICES_LIMIT)]
+    )
+    CandidateFactory(source_widget=WidgetFactory(hub=hub, name="Pay now button"), title="Charged twice")
+    CandidateFactory(source_widget=Widget.objects.get(hub=hub, name="Widget 0007"), title="Elsewhere")
+    browser = signed_in(steward)
+    board = live_server.url + reverse("feedback:board", args=[hub.slug])
+    browser.get(board)
+    wait = WebDriverWait(browser, 10)
+    box = browser.find_element(By.NAME, "widget_name")
+    box.click()
+    wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#widget-names option")) == 20)
+    box.send_keys("pay")
+    wait.until(
+        lambda b: (
+            [o.get_attribute("value") for o in b.find_elements(By.CSS_SELECTOR, "#widget-names option")]
+            == ["Pay now button"]
+        )
+    )
+    box.send_keys("\n")
+    wait.until(lambda b: "widget_name=pay" in b.current_url)
+    # The suggestions' own requests never become the page's address.
+    assert browser.current_url.startswith(board + "?")
+    wait.until(ec.text_to_be_present_in_element((By.ID, "count-open"), "1"))
+    assert [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#board article.candidate h3")] == [
+        "Charged twice"
+    ]
