@@ -61,6 +61,8 @@ def _pages(ids):
         ("board, list view", f"{hub}/board/?view=list", False, FAST),
         ("board, list view page 40", f"{hub}/board/?view=list&page=40", True, FAST),
         ("board, unassigned by severity", f"{hub}/board/?assignee=none&sort=severity", True, FAST),
+        ("board, htmx show more (open, after 35)", f"{hub}/board/?more=open&shown=35", True, FAST),
+        ("board, widget name suggestions", f"{hub}/board/widget-names/?widget_name=0012", True, FAST),
         ("duplicate search fragment", f"{hub}/candidates/search/?q=coupon", True, GOAL),
         ("candidate", f"{hub}/candidates/{candidate}/", False, GOAL),
         ("heatmap (1,000 widgets)", f"{hub}/friction/", False, GOAL),

