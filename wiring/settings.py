@@ -206,7 +206,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
-USE_I18N = True
+# IHF speaks English only. Without the translation machinery every date, "3 days old" and form message is
+# cheaper to draw (the board of a busy hub: 24 → 20 ms of rendering; issue 21).
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
