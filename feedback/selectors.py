@@ -164,14 +164,15 @@ def board_columns(
     if statuses is not None:
         queryset = queryset.filter(status__in=statuses)
     one_pass = filtered or sort == "severity"
-    windows: dict[str, Window] = {
-        "position": Window(
+    # Any: the annotations depend on one_pass, which the stubs cannot follow.
+    ranked: QuerySet[Any] = queryset.annotate(
+        position=Window(
             RowNumber(), partition_by=[F("status")], order_by=[_order_expression(o) for o in order]
         )
-    }
+    )
     if one_pass:
-        windows["column_total"] = Window(Count("pk"), partition_by=[F("status")])
-    ranked = queryset.annotate(**windows).filter(position__lte=BOARD_COLUMN_LIMIT)
+        ranked = ranked.annotate(column_total=Window(Count("pk"), partition_by=[F("status")]))
+    ranked = ranked.filter(position__lte=BOARD_COLUMN_LIMIT)
     cards: dict[str, list[RequirementCandidate]] = {status: [] for status in CandidateStatus.values}
     totals: dict[str, int] = {}
     for candidate in ranked:
