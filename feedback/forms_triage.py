@@ -84,3 +84,9 @@ class BoardFilterForm(forms.Form):
         if parsed is None:
             raise forms.ValidationError("Pick an assignee from the list.")
         return str(parsed)
+
+
+class WidgetNameForm(forms.Form):
+    """What was typed in the board's Widget name box, for its suggestions."""
+
+    widget_name = forms.CharField(required=False, max_length=200, strip=True)

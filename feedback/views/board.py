@@ -15,7 +15,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from feedback import selectors, services
-from feedback.forms_triage import AssignForm, BoardFilterForm, DuplicateSearchForm, TransitionForm
+from feedback.forms_triage import (
+    AssignForm,
+    BoardFilterForm,
+    DuplicateSearchForm,
+    TransitionForm,
+    WidgetNameForm,
+)
 from feedback.models import CandidateStatus, Category, RequirementCandidate, SavedBoardView
 from feedback.services import TriageError
 from feedback.views.candidates import candidate_page_response
@@ -128,9 +134,12 @@ def widget_names(request, slug):
     """Suggestions for the Widget name box of a hub with many widgets: the first names containing what was
     typed, as the options of its datalist."""
     access = get_hub_for_user(request, slug)
-    typed = request.GET.get("widget_name", "").strip()
-    if len(typed) > 200:
-        return HttpResponse("widget_name: at most 200 characters.", status=400, content_type="text/plain")
+    form = WidgetNameForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(
+            f"widget_name: {form.errors['widget_name'][0]}", status=400, content_type="text/plain"
+        )
+    typed = form.cleaned_data["widget_name"]
     widgets = Widget.objects.filter(hub=access.hub)
     if typed:
         widgets = widgets.filter(name__icontains=typed)

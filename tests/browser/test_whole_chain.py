@@ -3,8 +3,8 @@ every panel of the hub's dashboard shows it."""
 
 import pytest
 from django.urls import reverse
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from governance.models import DecisionRecord, ImplementationChangeReference, Requirement
@@ -13,6 +13,17 @@ from tests.chain import accepted_candidate
 from tests.factories import HubFactory, MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _gone(element) -> bool:
+    """Whether the clicked element's page has been replaced. ChromeDriver answers a question about a node of
+    the old document with a stale-element error, or, while the new one is being swapped in, with "Node with
+    given id does not belong to the document" (a plain WebDriverException): both mean it is gone."""
+    try:
+        element.is_enabled()
+    except WebDriverException:
+        return True
+    return False
 
 
 def test_a_reviewer_walks_a_candidate_to_an_evaluated_deployment(signed_in, live_server):
@@ -26,7 +37,7 @@ def test_a_reviewer_walks_a_candidate_to_an_evaluated_deployment(signed_in, live
         elements, and ChromeDriver fails a click on a node of a document that is still loading."""
         element.click()
         wait = WebDriverWait(browser, 10)
-        wait.until(ec.staleness_of(element))
+        wait.until(lambda driver: _gone(element))
         wait.until(lambda driver: driver.execute_script("return document.readyState") == "complete")
 
     def click(css):

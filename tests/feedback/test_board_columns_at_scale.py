@@ -191,3 +191,4 @@ def test_a_hub_with_many_widgets_filters_by_a_part_of_the_name(client, people):
     too_long = client.get(names, {"widget_name": "x" * 201})
     assert too_long.status_code == 400
     assert too_long.content.decode().startswith("widget_name:")
+    assert client.get(names, {"widget_name": "pay\x00"}).status_code == 400
