@@ -34,7 +34,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 class CandidateQuerySet(models.QuerySet):
     def for_hub(self, hub):
-        return self.filter(source_widget__hub=hub)
+        return self.filter(hub=hub)
 
 
 class RequirementCandidate(models.Model):
@@ -45,6 +45,12 @@ class RequirementCandidate(models.Model):
     description = models.TextField()
     source_widget = models.ForeignKey(
         Widget, on_delete=models.RESTRICT, related_name="candidates", db_index=False
+    )
+    # The widget's hub, set by the database (trg_candidate_hub, sql/candidate_hub.sql) on every insert and
+    # NOT NULL there; null here only because Django inserts before the trigger fills it in. A hub's board
+    # reads its candidates by it (issue 21). Never written by the app.
+    hub = models.ForeignKey(
+        "hubs.Hub", on_delete=models.RESTRICT, null=True, editable=False, related_name="+", db_index=False
     )
     source_thread = models.ForeignKey(
         AnnotationThread, null=True, blank=True, on_delete=models.SET_NULL, related_name="candidates"

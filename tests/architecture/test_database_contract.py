@@ -290,15 +290,21 @@ def _refused(sql: str) -> str:
     return str(excinfo.value)
 
 
+# BEFORE UPDATE triggers that fill a column in rather than refuse the statement.
+MAINTAINING = ["candidate_hub_from_widget"]
+
+
 def _triggered_tables(events: int, function: str | None = None) -> set[str]:
-    """Tables with a BEFORE trigger firing on any of `events` (tgtype bits), optionally running `function`."""
+    """Tables with a BEFORE trigger firing on any of `events` (tgtype bits), optionally running `function`;
+    the MAINTAINING functions' triggers left out."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT DISTINCT c.relname FROM pg_trigger t "
             "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid "
             "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace "
-            "AND t.tgtype & %s <> 0 AND t.tgtype & %s <> 0 AND (%s::text IS NULL OR p.proname = %s)",
-            [BEFORE, events, function, function],
+            "AND t.tgtype & %s <> 0 AND t.tgtype & %s <> 0 AND (%s::text IS NULL OR p.proname = %s) "
+            "AND p.proname <> ALL(%s)",
+            [BEFORE, events, function, function, MAINTAINING],
         )
         return {table for (table,) in cursor.fetchall()}
 
