@@ -38,14 +38,13 @@ NOT_FILTERS = {"page", "more", "shown"}
 WIDGET_SUGGESTIONS = 20
 
 
-def board_context(request, access, query, statuses=None):
-    """Everything the board page (or its #board fragment) shows for the filters in `query`; with
-    `statuses`, only those columns."""
+def board_context(request, access, query):
+    """Everything the board page (or its #board fragment) shows for the filters in `query`."""
     form = BoardFilterForm(query)
     filters = form.cleaned_data if form.is_valid() else {}
     candidates = selectors.board_candidates(access.hub, filters, request.user)
     view = filters.get("view") or "board"
-    board_query = urlencode({k: v for k, v in query.items() if k not in NOT_FILTERS and v})
+    board_query = _filters_query(query)
     widgets = list(
         Widget.objects.filter(hub=access.hub)
         .order_by("name")
@@ -80,11 +79,18 @@ def board_context(request, access, query, statuses=None):
     if view == "list":
         context["page"] = Paginator(candidates, LIST_PAGE_SIZE).get_page(query.get("page"))
     else:
-        filtered = any(value for name, value in filters.items() if name not in {"sort", "view"})
-        context["columns"] = selectors.board_columns(
-            candidates, filters.get("sort"), statuses, filtered=filtered
-        )
+        context["columns"] = _columns(candidates, filters)
     return context
+
+
+def _filters_query(query) -> str:
+    """The board's filters in `query` as a query string, for its links and forms."""
+    return urlencode({k: v for k, v in query.items() if k not in NOT_FILTERS and v})
+
+
+def _columns(candidates, filters, statuses=None):
+    filtered = any(value for name, value in filters.items() if name not in {"sort", "view"})
+    return selectors.board_columns(candidates, filters.get("sort"), statuses, filtered=filtered)
 
 
 @login_required
@@ -119,7 +125,7 @@ def more_cards(request, access):
     context = {
         "access": access,
         "hub": access.hub,
-        "board_query": urlencode({k: v for k, v in query.items() if v}),
+        "board_query": _filters_query(query),
         "status": status,
         "more_cards": cards,
         "shown": int(shown) + len(cards),
@@ -148,9 +154,16 @@ def widget_names(request, slug):
 
 
 def changed_columns(request, access, board_query, statuses):
-    """The board's columns for `statuses` only, each marked for an out-of-band swap (htmx)."""
-    context = board_context(request, access, QueryDict(board_query), statuses)
-    columns = context.get("columns", [])
+    """The board's columns for `statuses` only, each marked for an out-of-band swap (htmx): only what a
+    column draws, not the filter lists and saved views of the whole page."""
+    query = QueryDict(board_query)
+    form = BoardFilterForm(query)
+    filters = form.cleaned_data if form.is_valid() else {}
+    if (filters.get("view") or "board") != "board":
+        return ""
+    candidates = selectors.board_candidates(access.hub, filters, request.user)
+    columns = _columns(candidates, filters, statuses)
+    context = {"access": access, "hub": access.hub, "board_query": _filters_query(query)}
     return "".join(
         render_to_string("feedback/board.html#column", {**context, "column": c, "oob": True}, request)
         for c in columns
