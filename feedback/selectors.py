@@ -5,21 +5,17 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
-    Case,
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
-    When,
     Window,
 )
 from django.db.models.expressions import OrderBy
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from feedback.models import (
@@ -30,7 +26,6 @@ from feedback.models import (
     Severity,
     TriageState,
 )
-from feedback.models.annotations import severity_rank_expression
 from hubs.models import Hub, Widget
 from ihf.models import User
 
@@ -78,31 +73,11 @@ class BoardColumn(TypedDict):
 
 
 def with_worst_severity(queryset: QuerySet[RequirementCandidate]) -> RankedCandidates:
-    """Annotate `worst_rank` (0 none … 4 critical): the worst open annotation behind each candidate,
-    its source annotation or any annotation in its source thread. Subqueries, which PostgreSQL runs only for
-    the rows it keeps (a column's first cards), and a candidate without a thread looks up its one annotation
-    by key rather than searching by key or thread (sorting a busy hub's 6,000 candidates by severity: 29 ms
-    instead of 40; a join would read all 6,000 annotations even for the ten cards of each column)."""
-    # open() and severity_rank_expression() are not annotated (feedback/models/annotations.py).
-    open_annotations = Annotation.objects.open().annotate(rank=severity_rank_expression())  # type: ignore[no-untyped-call]
-    own = open_annotations.filter(pk=OuterRef("source_annotation_id")).order_by().values("rank")[:1]
-    in_thread = (
-        open_annotations.filter(
-            Q(pk=OuterRef("source_annotation_id")) | Q(thread_id=OuterRef("source_thread_id"))
-        )
-        .order_by("-rank")
-        .values("rank")[:1]
-    )
-    return queryset.annotate(
-        worst_rank=Case(
-            When(
-                source_thread_id__isnull=True,
-                then=Coalesce(Subquery(own, output_field=IntegerField()), 0),
-            ),
-            default=Coalesce(Subquery(in_thread, output_field=IntegerField()), 0),
-            output_field=IntegerField(),
-        )
-    )
+    """Annotate `worst_rank` (0 none … 4 critical): the worst open annotation behind each candidate, its
+    source annotation or any annotation in its source thread. The database keeps it on the candidate
+    (worst_severity_rank, sql/candidate_worst_severity.sql): computed per request, it was a subquery for
+    each of a busy hub's thousands of candidates whenever the board was sorted or filtered by severity."""
+    return queryset.annotate(worst_rank=F("worst_severity_rank"))
 
 
 def board_candidates(hub: Hub, filters: dict[str, Any], user: User) -> RankedCandidates:
@@ -155,14 +130,14 @@ def board_columns(
     filtered: bool = False,
 ) -> list[BoardColumn]:
     """The first BOARD_COLUMN_LIMIT cards of each status column (or of `statuses` only) and each column's
-    total. Filtered or sorted by severity, in one query with the totals as a window count: a second query
-    would search and rank every candidate again (21 ms at 6,000). Otherwise in two: there the window count
-    would keep PostgreSQL from cutting each column short, and every candidate's worst severity would be
-    computed for nothing (30 ms)."""
+    total. Filtered, in one query with the totals as a window count: a second query would search every
+    candidate again (21 ms at 6,000). Otherwise in two: PostgreSQL reads each column in order from an index
+    and stops at its first cards, which a window count over the whole column would prevent, and the totals
+    come from the index alone (1 ms)."""
     order = SORTS[sort or "newest"]
     if statuses is not None:
         queryset = queryset.filter(status__in=statuses)
-    one_pass = filtered or sort == "severity"
+    one_pass = filtered
     # Any: the annotations depend on one_pass, which the stubs cannot follow.
     ranked: QuerySet[Any] = queryset.annotate(
         position=Window(

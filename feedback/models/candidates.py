@@ -52,6 +52,10 @@ class RequirementCandidate(models.Model):
     hub = models.ForeignKey(
         "hubs.Hub", on_delete=models.RESTRICT, null=True, editable=False, related_name="+", db_index=False
     )
+    # The worst open annotation behind the candidate, 0 (none) … 4 (critical), computed by the database
+    # (trg_candidate_worst_severity and the annotations' trigger, sql/candidate_worst_severity.sql): the
+    # board filters and sorts a busy hub's candidates by it through an index. Never written by the app.
+    worst_severity_rank = models.SmallIntegerField(default=0, editable=False)
     source_thread = models.ForeignKey(
         AnnotationThread, null=True, blank=True, on_delete=models.SET_NULL, related_name="candidates"
     )

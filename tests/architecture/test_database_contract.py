@@ -291,7 +291,7 @@ def _refused(sql: str) -> str:
 
 
 # BEFORE UPDATE triggers that fill a column in rather than refuse the statement.
-MAINTAINING = ["candidate_hub_from_widget"]
+MAINTAINING = ["candidate_hub_from_widget", "candidate_worst_severity_fill"]
 
 
 def _triggered_tables(events: int, function: str | None = None) -> set[str]:
