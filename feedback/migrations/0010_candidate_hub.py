@@ -9,7 +9,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("feedback", "0009_steward_saved_views_and_inbox"),
-        ("hubs", "0015_pages_hub_daily_counts"),
     ]
 
     operations = [

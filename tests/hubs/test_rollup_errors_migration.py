@@ -41,7 +41,9 @@ def test_the_migration_counts_the_stored_errors_into_the_folded_rows():
             [InteractionEvent(widget=widget, event_type="error", occurred_at=OTHER_DAY)]
         )
     finally:
-        call_command("migrate", "hubs", verbosity=0)
+        # Every app forward, not only hubs: going back to hubs 0013 also unapplies what depends on later
+        # hubs migrations, and the tests after this one need the whole schema.
+        call_command("migrate", verbosity=0)
     assert _rows() == [("2026-03-01", 3, 2, False), ("2026-03-02", 1, 0, True), ("2026-03-02", 0, 1, True)]
     compact_daily_event_counts()
     assert _rows() == [("2026-03-01", 3, 2, False), ("2026-03-02", 1, 1, False)]
