@@ -186,14 +186,12 @@ def test_the_widget_name_box_suggests_names_and_filters_the_board(signed_in, liv
     wait = WebDriverWait(browser, 10)
     box = browser.find_element(By.NAME, "widget_name")
     box.click()
-    wait.until(lambda b: len(b.find_elements(By.CSS_SELECTOR, "#widget-names option")) == 20)
+    # The options are read in one script: htmx replaces them as the answers come, and an element found in
+    # one call can be gone by the next.
+    suggested = "return Array.from(document.querySelectorAll('#widget-names option'), o => o.value)"
+    wait.until(lambda b: len(b.execute_script(suggested)) == 20)
     box.send_keys("pay")
-    wait.until(
-        lambda b: (
-            [o.get_attribute("value") for o in b.find_elements(By.CSS_SELECTOR, "#widget-names option")]
-            == ["Pay now button"]
-        )
-    )
+    wait.until(lambda b: b.execute_script(suggested) == ["Pay now button"])
     box.send_keys("\n")
     wait.until(lambda b: "widget_name=pay" in b.current_url)
     # The suggestions' own requests never become the page's address.
