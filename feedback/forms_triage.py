@@ -90,3 +90,19 @@ class WidgetNameForm(forms.Form):
     """What was typed in the board's Widget name box, for its suggestions."""
 
     widget_name = forms.CharField(required=False, max_length=200, strip=True)
+
+
+class MoreCardsForm(forms.Form):
+    """A column's "Show more": which column, and how many of its cards the board already shows."""
+
+    more = forms.ChoiceField(
+        choices=CandidateStatus.choices, error_messages={"invalid_choice": "not a status of the board."}
+    )
+    shown = forms.IntegerField(
+        min_value=0,
+        max_value=1_000_000,
+        error_messages={
+            "required": "a number of cards, 0 or more.",
+            "invalid": "a number of cards, 0 or more.",
+        },
+    )

@@ -4,16 +4,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import (
-    Count,
-    Exists,
-    F,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Window,
-)
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -137,23 +128,22 @@ def board_columns(
     order = SORTS[sort or "newest"]
     if statuses is not None:
         queryset = queryset.filter(status__in=statuses)
-    one_pass = filtered
-    # Any: the annotations depend on one_pass, which the stubs cannot follow.
+    # Any: the annotations depend on `filtered`, which the stubs cannot follow.
     ranked: QuerySet[Any] = queryset.annotate(
         position=Window(
             RowNumber(), partition_by=[F("status")], order_by=[_order_expression(o) for o in order]
         )
     )
-    if one_pass:
+    if filtered:
         ranked = ranked.annotate(column_total=Window(Count("pk"), partition_by=[F("status")]))
     ranked = ranked.filter(position__lte=BOARD_COLUMN_LIMIT)
     cards: dict[str, list[RequirementCandidate]] = {status: [] for status in CandidateStatus.values}
     totals: dict[str, int] = {}
     for candidate in ranked:
         cards[candidate.status].append(candidate)
-        if one_pass:
+        if filtered:
             totals[candidate.status] = candidate.column_total
-    if not one_pass:
+    if not filtered:
         totals = dict(queryset.order_by().values_list("status").annotate(n=Count("pk")))
     return [
         {"status": status, "label": label, "cards": cards[status], "total": totals.get(status, 0)}

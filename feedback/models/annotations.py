@@ -18,15 +18,6 @@ class Severity(models.TextChoices):
         return cls.values.index(value) + 1 if value in cls.values else 0
 
 
-def severity_rank_expression(field="severity"):
-    """SQL rank of a severity column (low 1 … critical 4), for worst-of aggregates."""
-    return models.Case(
-        *[models.When(**{field: value}, then=Severity.rank(value)) for value in Severity.values],
-        default=0,
-        output_field=models.IntegerField(),
-    )
-
-
 class Category(models.TextChoices):
     FRICTION = "friction", "Friction"
     BUG = "bug", "Bug"

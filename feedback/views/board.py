@@ -19,6 +19,7 @@ from feedback.forms_triage import (
     AssignForm,
     BoardFilterForm,
     DuplicateSearchForm,
+    MoreCardsForm,
     TransitionForm,
     WidgetNameForm,
 )
@@ -40,8 +41,7 @@ WIDGET_SUGGESTIONS = 20
 
 def board_context(request, access, query):
     """Everything the board page (or its #board fragment) shows for the filters in `query`."""
-    form = BoardFilterForm(query)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form, filters = _filters(query)
     candidates = selectors.board_candidates(access.hub, filters, request.user)
     view = filters.get("view") or "board"
     board_query = _filters_query(query)
@@ -83,6 +83,12 @@ def board_context(request, access, query):
     return context
 
 
+def _filters(query):
+    """The filter form for `query`, and its filters (none when it is not valid: the page says why)."""
+    form = BoardFilterForm(query)
+    return form, (form.cleaned_data if form.is_valid() else {})
+
+
 def _filters_query(query) -> str:
     """The board's filters in `query` as a query string, for its links and forms."""
     return urlencode({k: v for k, v in query.items() if k not in NOT_FILTERS and v})
@@ -108,27 +114,25 @@ def board(request, slug):
 def more_cards(request, access):
     """A column's next cards after the `shown` first (its "Show more" button): the cards, appended to the
     column, and the button again, out of band, while more follow."""
-    status, shown = request.GET.get("more"), request.GET.get("shown", "")
-    if status not in CandidateStatus.values:
-        return HttpResponse("more: not a status of the board.", status=400, content_type="text/plain")
-    if not shown.isdigit() or int(shown) > 1_000_000:
-        return HttpResponse("shown: a number of cards, 0 or more.", status=400, content_type="text/plain")
+    column = MoreCardsForm(request.GET)
     query = request.GET.copy()
     for name in NOT_FILTERS:
         query.pop(name, None)
-    form = BoardFilterForm(query)
-    if not form.is_valid():
-        field, errors = next(iter(form.errors.items()))
-        return HttpResponse(f"{field}: {errors[0]}", status=400, content_type="text/plain")
-    candidates = selectors.board_candidates(access.hub, form.cleaned_data, request.user)
-    cards, has_more = selectors.column_cards(candidates, status, int(shown))
+    filters = BoardFilterForm(query)
+    for form in (column, filters):
+        if not form.is_valid():
+            field, errors = next(iter(form.errors.items()))
+            return HttpResponse(f"{field}: {errors[0]}", status=400, content_type="text/plain")
+    status, shown = column.cleaned_data["more"], column.cleaned_data["shown"]
+    candidates = selectors.board_candidates(access.hub, filters.cleaned_data, request.user)
+    cards, has_more = selectors.column_cards(candidates, status, shown)
     context = {
         "access": access,
         "hub": access.hub,
         "board_query": _filters_query(query),
         "status": status,
         "more_cards": cards,
-        "shown": int(shown) + len(cards),
+        "shown": shown + len(cards),
         "has_more": has_more,
     }
     return TemplateResponse(request, "feedback/board.html#more", context)
@@ -157,8 +161,7 @@ def changed_columns(request, access, board_query, statuses):
     """The board's columns for `statuses` only, each marked for an out-of-band swap (htmx): only what a
     column draws, not the filter lists and saved views of the whole page."""
     query = QueryDict(board_query)
-    form = BoardFilterForm(query)
-    filters = form.cleaned_data if form.is_valid() else {}
+    _, filters = _filters(query)
     if (filters.get("view") or "board") != "board":
         return ""
     candidates = selectors.board_candidates(access.hub, filters, request.user)

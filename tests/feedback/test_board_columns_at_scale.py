@@ -89,6 +89,8 @@ def test_more_cards_keep_the_boards_filters_and_sort(client, people):
         ({"more": "sideways", "shown": "10"}, "more"),
         ({"more": "open", "shown": "-1"}, "shown"),
         ({"more": "open", "shown": "ten"}, "shown"),
+        ({"more": "open", "shown": "²"}, "shown"),
+        ({"more": "open", "shown": "1000001"}, "shown"),
         ({"more": "open"}, "shown"),
         ({"more": "open", "shown": "10", "severity": "apocalyptic"}, "severity"),
     ],
