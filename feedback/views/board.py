@@ -131,6 +131,7 @@ def more_cards(request, access):
         "hub": access.hub,
         "board_query": _filters_query(query),
         "status": status,
+        "label": CandidateStatus(status).label,
         "more_cards": cards,
         "shown": shown + len(cards),
         "has_more": has_more,

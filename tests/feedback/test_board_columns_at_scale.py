@@ -57,6 +57,7 @@ def test_a_column_shows_its_first_cards_and_the_rest_on_demand(client, people):
     shown = BOARD_COLUMN_LIMIT + MORE_CARDS
     assert 'id="more-open" hx-swap-oob="true"' in body
     assert f"more=open&amp;shown={shown}" in body
+    assert 'Show more<span class="sr-only"> of Open</span>' in body
 
     last = client.get(_board(people), {"more": "open", "shown": shown}, headers=HTMX).content.decode()
     assert _ids(last) == [str(pk) for pk in newest_first[shown:]]
