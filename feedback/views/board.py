@@ -167,7 +167,13 @@ def changed_columns(request, access, board_query, statuses):
         return ""
     candidates = selectors.board_candidates(access.hub, filters, request.user)
     columns = _columns(candidates, filters, statuses)
-    context = {"access": access, "hub": access.hub, "board_query": _filters_query(query)}
+    # `columns` too, though each is drawn alone: the cards' tags read what the columns hold at once.
+    context = {
+        "access": access,
+        "hub": access.hub,
+        "board_query": _filters_query(query),
+        "columns": columns,
+    }
     return "".join(
         render_to_string("feedback/board.html#column", {**context, "column": c, "oob": True}, request)
         for c in columns

@@ -232,3 +232,20 @@ def test_a_board_card_shows_its_duplicate_flag(client, people, flagged, django_a
     card = page[page.index(f'id="candidate-{copy.pk}"') :]
     card = card[: card.index("</article>")]
     assert "possible duplicate of" in card and reverse("assist:proposal", args=["alpha", flag.pk]) in card
+
+
+def test_a_card_keeps_its_duplicate_flag_in_the_columns_a_move_redraws(client, people, flagged):
+    _, copy, flag = flagged
+    client.force_login(people.steward)
+    response = client.post(
+        reverse("feedback:transition", args=["alpha", copy.pk]),
+        {"target": "under_review", "expected_status": "open", "board_query": ""},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="column-open"' in page and 'id="column-under_review"' in page
+    card = page[page.index(f'id="candidate-{copy.pk}"') :]
+    card = card[: card.index("</article>")]
+    assert "possible duplicate of" in card and reverse("assist:proposal", args=["alpha", flag.pk]) in card
+    assert RequirementCandidate.objects.get(pk=copy.pk).status == "under_review"
